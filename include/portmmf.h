@@ -1,0 +1,427 @@
+/*
+ * portmmf.h - the whole public API of libportmmf: memory-mapped files, anonymous
+ * and named shared memory with one behaviour on Windows and POSIX. This header
+ * is self-contained (only <stddef.h> and <stdint.h>) and usable from C99 and C++.
+ */
+#ifndef PORTMMF_H
+#define PORTMMF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup version Version */
+/** @{ */
+#define PMMF_VERSION_MAJOR 0 /**< Major version: incompatible API changes. */
+#define PMMF_VERSION_MINOR 1 /**< Minor version: compatible additions. */
+#define PMMF_VERSION_PATCH 0 /**< Patch version: fixes only. */
+/** @} */
+
+/*
+ * PMMF_API marks exported functions. Windows DLL builds define PMMF_BUILDING_DLL
+ * while compiling the library; users of a static build on Windows define
+ * PMMF_STATIC before including this header.
+ */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  if defined(PMMF_BUILDING_DLL)
+#    define PMMF_API __declspec(dllexport)
+#  elif defined(PMMF_STATIC)
+#    define PMMF_API
+#  else
+#    define PMMF_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define PMMF_API __attribute__((visibility("default")))
+#else
+#  define PMMF_API
+#endif
+
+/**
+ * @defgroup status Status codes
+ * Every function that can fail returns PMMF_OK (0) or a negative status. On
+ * failure nothing observable changed: no handle leaked, no file grew or
+ * shrank, no output pointer was written.
+ * @{
+ */
+
+/**
+ * The single list of status codes: XX(NAME, value, message). It generates
+ * enum pmmf_status, pmmf_strerror() and pmmf_status_name().
+ */
+#define PMMF_STATUS_MAP(XX)                                                              \
+  XX(OK, 0, "success")                                                                   \
+  XX(E_INVALID, -1, "invalid argument")                                                  \
+  XX(E_NOT_FOUND, -2, "file or named mapping not found")                                 \
+  XX(E_EXISTS, -3, "file or named mapping already exists")                               \
+  XX(E_ACCESS, -4, "access denied or exceeds what the file, map or view allows")         \
+  XX(E_SHARING, -5, "another open holds conflicting exclusive access")                   \
+  XX(E_EMPTY, -6, "cannot map an empty file")                                            \
+  XX(E_RANGE, -7, "offset or length out of range")                                       \
+  XX(E_ALIGNMENT, -8, "address or offset not a multiple of the portable granularity")    \
+  XX(E_ADDRESS_IN_USE, -9, "the requested address range is in use")                      \
+  XX(E_BUSY, -10, "refused while maps or views exist")                                   \
+  XX(E_NO_MEMORY, -11, "out of memory or address space")                                 \
+  XX(E_NO_SPACE, -12, "no space left on the device")                                     \
+  XX(E_TOO_LARGE, -13, "too large for this process's address space")                    \
+  XX(E_UNSUPPORTED, -14, "not supported on this platform or file system")                \
+  XX(E_IO, -15, "input/output error")                                                    \
+  XX(E_OS, -16, "operating system error")
+
+/** Status codes returned by every function that can fail. */
+enum pmmf_status {
+#define PMMF_STATUS_ENUM_(name, value, message) PMMF_##name = (value),
+  PMMF_STATUS_MAP(PMMF_STATUS_ENUM_)
+#undef PMMF_STATUS_ENUM_
+  PMMF_STATUS_LAST_ = -16 /**< Lowest status value; not a status itself. */
+};
+
+/**
+ * A human-readable message for a status.
+ * @param status a value of enum pmmf_status (any int is accepted)
+ * @return a static string, never NULL ("unknown status" for unknown values)
+ */
+PMMF_API const char *pmmf_strerror(int status);
+
+/**
+ * The symbolic name of a status, such as "PMMF_E_RANGE".
+ * @param status a value of enum pmmf_status (any int is accepted)
+ * @return a static string, never NULL; "PMMF_E_UNKNOWN" for unknown values
+ */
+PMMF_API const char *pmmf_status_name(int status);
+
+/**
+ * The raw OS error (errno on POSIX, GetLastError() on Windows) behind this
+ * thread's last failed call. Successful calls leave it unchanged.
+ * @return the OS error code, or 0 if the last failure had no OS error behind it
+ */
+PMMF_API long pmmf_last_os_error(void);
+/** @} */
+
+/** @defgroup geometry Geometry and identity */
+/** @{ */
+
+/** The view alignment that is valid on every backend (64 KiB). */
+#define PMMF_PORTABLE_GRANULARITY 65536u
+
+/** @return the page size: the unit of protection and commit. */
+PMMF_API size_t pmmf_page_size(void);
+
+/** @return the native view alignment: 64 KiB on Windows, the page size on POSIX. */
+PMMF_API size_t pmmf_granularity(void);
+
+/** @return the backend's name: "win32" or "posix". */
+PMMF_API const char *pmmf_backend(void);
+
+/** @return the library's version as "MAJOR.MINOR.PATCH". */
+PMMF_API const char *pmmf_version(void);
+/** @} */
+
+/** @defgroup files Files */
+/** @{ */
+
+/** An open file. Opaque. */
+typedef struct pmmf_file pmmf_file;
+
+/** Flags of pmmf_file_open(). READ or WRITE must be given. */
+enum pmmf_open_flags {
+  PMMF_OPEN_READ = 0x01,       /**< open for reading */
+  PMMF_OPEN_WRITE = 0x02,      /**< open for reading and writing */
+  PMMF_OPEN_CREATE = 0x04,     /**< create the file if it is missing */
+  PMMF_OPEN_CREATE_NEW = 0x08, /**< create the file; PMMF_E_EXISTS if present */
+  PMMF_OPEN_TRUNCATE = 0x10,   /**< truncate to size 0; needs PMMF_OPEN_WRITE */
+  PMMF_OPEN_EXCLUSIVE = 0x20   /**< no other open of this file while held */
+};
+
+/**
+ * Open (and optionally create) a regular file.
+ * @param out receives the file on success; untouched on failure
+ * @param path_utf8 the path, in UTF-8
+ * @param flags a combination of enum pmmf_open_flags
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
+ *   WRITE, TRUNCATE without WRITE, a directory or other non-regular file, invalid
+ *   UTF-8 on Windows); PMMF_E_NOT_FOUND; PMMF_E_EXISTS (CREATE_NEW);
+ *   PMMF_E_ACCESS; PMMF_E_SHARING (EXCLUSIVE conflict); PMMF_E_NO_MEMORY;
+ *   PMMF_E_NO_SPACE; PMMF_E_IO; PMMF_E_OS
+ */
+PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags);
+
+/**
+ * The file's current size in bytes.
+ * @param file an open file
+ * @param size receives the size; untouched on failure
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument); PMMF_E_IO; PMMF_E_OS
+ */
+PMMF_API int pmmf_file_size(pmmf_file *file, uint64_t *size);
+
+/**
+ * Set the file's size: growth adds zero bytes (sparse where supported).
+ * @param file a file opened with PMMF_OPEN_WRITE
+ * @param size the new size in bytes
+ * @return PMMF_OK; PMMF_E_INVALID (NULL file); PMMF_E_ACCESS (not opened for
+ *   writing); PMMF_E_BUSY (a map made from this file, or a view of one, is
+ *   alive); PMMF_E_RANGE (size too large for the OS); PMMF_E_NO_SPACE; PMMF_E_IO;
+ *   PMMF_E_OS
+ */
+PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
+
+/**
+ * Close the file. Maps and views made from it stay valid, and keep the OS file
+ * open until they are closed too.
+ * @param file the file, or NULL (nothing to do)
+ * @return PMMF_OK, or an OS failure (the handle is released all the same)
+ */
+PMMF_API int pmmf_file_close(pmmf_file *file);
+/** @} */
+
+/** @defgroup maps Maps */
+/** @{ */
+
+/** A mapping object: a file, anonymous or named memory that views are made of. Opaque. */
+typedef struct pmmf_map pmmf_map;
+
+/** Access of a map or view. */
+typedef enum pmmf_access {
+  PMMF_ACCESS_READ = 1,  /**< read only */
+  PMMF_ACCESS_WRITE = 2, /**< read and write, shared with every other view */
+  PMMF_ACCESS_COPY = 3   /**< copy-on-write: writes stay private to the view */
+} pmmf_access;
+
+/** Flags of pmmf_map_file(). */
+enum pmmf_map_flags {
+  PMMF_MAP_GROW = 0x01 /**< with WRITE access, extend the file to the map's size */
+};
+
+/**
+ * Create a map of a file.
+ * @param out receives the map; untouched on failure
+ * @param file the file (it may be closed afterwards; the map keeps it open)
+ * @param size the map's size; 0 for the file's current size
+ * @param access READ and COPY need a file opened for reading, WRITE one opened
+ *   for writing
+ * @param flags 0 or PMMF_MAP_GROW (WRITE access only)
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument, bad access, unknown flags, GROW
+ *   without WRITE); PMMF_E_ACCESS; PMMF_E_EMPTY (size 0 of an empty file);
+ *   PMMF_E_RANGE (size beyond the file without GROW); PMMF_E_NO_SPACE;
+ *   PMMF_E_NO_MEMORY; PMMF_E_IO; PMMF_E_OS. A failed call leaves the file's size
+ *   as it was.
+ */
+PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
+                           unsigned flags);
+
+/**
+ * Create a process-private, zero-filled, writable memory object. Every view of
+ * it sees the same bytes.
+ * @param out receives the map; untouched on failure
+ * @param size its size in bytes, more than 0
+ * @param flags 0
+ * @return PMMF_OK; PMMF_E_INVALID (NULL out, size 0, unknown flags);
+ *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_OS
+ */
+PMMF_API int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags);
+
+/** Modes of pmmf_map_shared(). */
+enum pmmf_shm_mode {
+  PMMF_SHM_CREATE_ONLY = 1,   /**< create; PMMF_E_EXISTS if present */
+  PMMF_SHM_OPEN_ONLY = 2,     /**< open; PMMF_E_NOT_FOUND if missing */
+  PMMF_SHM_OPEN_OR_CREATE = 3 /**< open, or create if missing */
+};
+
+/**
+ * Create or open named shared memory.
+ * @param out receives the map; untouched on failure
+ * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
+ * @param size the size of a new object (more than 0); for an existing object 0
+ *   or at most its size
+ * @param access the access of this map (the object is always read-write)
+ * @param mode a value of enum pmmf_shm_mode
+ * @param created may be NULL; set to 1 if this call created the object, else 0
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_EXISTS; PMMF_E_NOT_FOUND;
+ *   PMMF_E_RANGE; PMMF_E_BUSY; PMMF_E_ACCESS; PMMF_E_NO_MEMORY;
+ *   PMMF_E_UNSUPPORTED (not yet implemented in this version); PMMF_E_OS
+ */
+PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
+                             pmmf_access access, int mode, int *created);
+
+/**
+ * Remove a named shared memory object's name (POSIX); nothing to do on Windows.
+ * @param name a valid name, as for pmmf_map_shared()
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_NOT_FOUND (POSIX);
+ *   PMMF_E_UNSUPPORTED (not yet implemented in this version); PMMF_E_OS
+ */
+PMMF_API int pmmf_shm_unlink(const char *name);
+
+/**
+ * The map's size in bytes, fixed for its life.
+ * @param map a map; NULL gives 0
+ */
+PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
+
+/**
+ * Close the map. Its views stay valid.
+ * @param map the map, or NULL (nothing to do)
+ * @return PMMF_OK, or an OS failure (the map is released all the same)
+ */
+PMMF_API int pmmf_map_close(pmmf_map *map);
+/** @} */
+
+/** @defgroup views Views */
+/** @{ */
+
+/** A range of a map mapped into this process's address space. Opaque. */
+typedef struct pmmf_view pmmf_view;
+
+/** Flags of pmmf_view_map() and pmmf_view_map_at(). */
+enum pmmf_view_flags {
+  PMMF_VIEW_POPULATE = 0x01 /**< prefault the pages up front */
+};
+
+/**
+ * Map a range of a map. Any offset is valid: the library rounds it down to the
+ * granularity and pmmf_view_data() points at exactly @p offset.
+ * @param out receives the view; untouched on failure
+ * @param map the map
+ * @param offset a byte position in the map, below its size
+ * @param length the number of bytes; 0 means to the end of the map
+ * @param access READ, WRITE or COPY, within what the map allows
+ * @param flags 0 or PMMF_VIEW_POPULATE
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_TOO_LARGE;
+ *   PMMF_E_ACCESS; PMMF_E_NO_MEMORY; PMMF_E_OS
+ */
+PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                           pmmf_access access, unsigned flags);
+
+/**
+ * Map a range of a map at a fixed address. Existing mappings are never replaced.
+ * @param out receives the view; untouched on failure
+ * @param map the map
+ * @param offset a multiple of PMMF_PORTABLE_GRANULARITY
+ * @param length the number of bytes; 0 means to the end of the map
+ * @param access READ, WRITE or COPY, within what the map allows
+ * @param flags 0 or PMMF_VIEW_POPULATE
+ * @param base the address, a multiple of PMMF_PORTABLE_GRANULARITY
+ * @return PMMF_OK (and pmmf_view_data() == base); PMMF_E_INVALID (NULL base);
+ *   PMMF_E_ALIGNMENT; PMMF_E_ADDRESS_IN_USE; the errors of pmmf_view_map()
+ */
+PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                              pmmf_access access, unsigned flags, void *base);
+
+/** @return the address of the view's first byte (the byte at its offset); NULL for NULL */
+PMMF_API void *pmmf_view_data(const pmmf_view *view);
+
+/** @return the view's length in bytes; 0 for NULL */
+PMMF_API size_t pmmf_view_size(const pmmf_view *view);
+
+/** @return the view's offset in its map; 0 for NULL */
+PMMF_API uint64_t pmmf_view_offset(const pmmf_view *view);
+
+/**
+ * Unmap the view. This is never a durable flush.
+ * @param view the view, or NULL (nothing to do)
+ * @return PMMF_OK, or an OS failure (the view is released all the same)
+ */
+PMMF_API int pmmf_view_unmap(pmmf_view *view);
+
+/** Flags of pmmf_view_flush(). */
+enum pmmf_flush_flags {
+  PMMF_FLUSH_ASYNC = 0, /**< start write-back */
+  PMMF_FLUSH_SYNC = 1   /**< return once data and file size are on stable storage */
+};
+
+/**
+ * Write a range of the view back to its file.
+ * @param view the view
+ * @param offset relative to the view
+ * @param length 0 means to the end of the view
+ * @param flags PMMF_FLUSH_ASYNC or PMMF_FLUSH_SYNC
+ * @return PMMF_OK (also the no-op on COPY and non-file views); PMMF_E_INVALID;
+ *   PMMF_E_RANGE; PMMF_E_IO; PMMF_E_NO_SPACE; PMMF_E_OS
+ */
+PMMF_API int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flags);
+
+/** Access-pattern hints for pmmf_view_advise(). */
+typedef enum pmmf_advice {
+  PMMF_ADVICE_NORMAL,     /**< no particular pattern */
+  PMMF_ADVICE_SEQUENTIAL, /**< read ahead aggressively, drop behind */
+  PMMF_ADVICE_RANDOM,     /**< read ahead little */
+  PMMF_ADVICE_WILLNEED,   /**< start reading the range in */
+  PMMF_ADVICE_DONTNEED    /**< the range may leave memory (contents are kept) */
+} pmmf_advice;
+
+/**
+ * Give the OS a hint about a range of the view. Never changes its contents.
+ * @param view the view
+ * @param offset relative to the view
+ * @param length 0 means to the end of the view
+ * @param advice a value of pmmf_advice
+ * @return PMMF_OK where applied; PMMF_E_UNSUPPORTED where the platform has no
+ *   equivalent (and DONTNEED on a COPY view); PMMF_E_INVALID; PMMF_E_RANGE;
+ *   PMMF_E_OS
+ */
+PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmmf_advice advice);
+
+/**
+ * Change the view's access: WRITE <-> READ for a view created WRITE, COPY <->
+ * READ for a view created COPY.
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS (any other change); PMMF_E_OS
+ */
+PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
+
+/**
+ * Copy bytes out of the view.
+ * @param view the view
+ * @param offset relative to the view
+ * @param dst the destination buffer
+ * @param length the number of bytes; 0 copies nothing
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_IO (a page could not be
+ *   read)
+ */
+PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length);
+
+/**
+ * Copy bytes into the view.
+ * @param view the view
+ * @param offset relative to the view
+ * @param src the source buffer
+ * @param length the number of bytes; 0 copies nothing
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_ACCESS (the view is
+ *   currently READ; memory untouched); PMMF_E_IO (a page could not be written)
+ */
+PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length);
+/** @} */
+
+/** @defgroup windows Sliding windows */
+/** @{ */
+
+/** A sliding view over a map of any size. Opaque. */
+typedef struct pmmf_window pmmf_window;
+
+/**
+ * Open a window that holds at most about @p window_size bytes of address space.
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS; PMMF_E_UNSUPPORTED (not yet
+ *   implemented in this version)
+ */
+PMMF_API int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size,
+                              pmmf_access access);
+
+/**
+ * Get a pointer to @p offset, valid for @p length bytes until the next get or close.
+ * @return PMMF_OK; PMMF_E_INVALID (length 0 or above the window size);
+ *   PMMF_E_RANGE; PMMF_E_UNSUPPORTED (not yet implemented in this version)
+ */
+PMMF_API int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr);
+
+/**
+ * Close the window.
+ * @param window the window, or NULL (nothing to do)
+ */
+PMMF_API int pmmf_window_close(pmmf_window *window);
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PORTMMF_H */

@@ -1,0 +1,121 @@
+/*
+ * map.c - pmmf_map_file and pmmf_map_anonymous: the size rules (0 = the
+ * file's size, empty file -> PMMF_E_EMPTY, larger only with PMMF_MAP_GROW on
+ * WRITE, the file's size restored when a later step fails), access against the
+ * file's open mode, and the map's lifetime (its views keep it alive).
+ */
+#include "rules.h"
+
+static int map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
+{
+  pmmf_map *map = pmmf__malloc(sizeof *map);
+  if (!map)
+    return pmmf__no_memory();
+  map->file = NULL;
+  map->size = size;
+  map->access = access;
+  map->kind = kind;
+  atomic_init(&map->refs, 1);
+  *out = map;
+  return PMMF_OK;
+}
+
+int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
+                  unsigned flags)
+{
+  pmmf_map *map;
+  uint64_t file_size;
+  int grown = 0;
+  int status;
+
+  if (!out || !file || !pmmf__access_valid(access) || (flags & ~(unsigned)PMMF_MAP_GROW))
+    return pmmf__reject(PMMF_E_INVALID);
+  if ((flags & PMMF_MAP_GROW) && access != PMMF_ACCESS_WRITE)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (access == PMMF_ACCESS_WRITE && !(file->flags & PMMF_OPEN_WRITE))
+    return pmmf__reject(PMMF_E_ACCESS);
+  if (size > (uint64_t)INT64_MAX)
+    return pmmf__reject(PMMF_E_RANGE);
+
+  status = pmmf__os_file_size(file->handle, &file_size);
+  if (status != PMMF_OK)
+    return status;
+  if (size == 0) {
+    if (file_size == 0)
+      return pmmf__reject(PMMF_E_EMPTY);
+    size = file_size;
+  } else if (size > file_size) {
+    if (!(flags & PMMF_MAP_GROW))
+      return pmmf__reject(PMMF_E_RANGE);
+    grown = 1;
+  }
+
+  status = map_new(&map, size, access, PMMF__MAP_FILE);
+  if (status != PMMF_OK)
+    return status;
+  if (grown)
+    status = pmmf__os_file_resize(file->handle, size);
+  if (status == PMMF_OK)
+    status = pmmf__os_map_file(&map->os, file->handle, size, access);
+  if (status != PMMF_OK) {
+    long first = pmmf__last_error_get();
+    if (grown)
+      pmmf__os_file_resize(file->handle, file_size);
+    pmmf__last_error_set(first);
+    pmmf__free(map);
+    return status;
+  }
+
+  map->file = file;
+  atomic_fetch_add(&file->refs, 1);
+  atomic_fetch_add(&file->maps, 1);
+  *out = map;
+  return PMMF_OK;
+}
+
+int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
+{
+  pmmf_map *map;
+  int status;
+
+  if (!out || size == 0 || flags != 0)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (size > (uint64_t)INT64_MAX)
+    return pmmf__reject(PMMF_E_TOO_LARGE);
+
+  status = map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
+  if (status != PMMF_OK)
+    return status;
+  status = pmmf__os_map_anonymous(&map->os, size);
+  if (status != PMMF_OK) {
+    pmmf__free(map);
+    return status;
+  }
+  *out = map;
+  return PMMF_OK;
+}
+
+uint64_t pmmf_map_size(const pmmf_map *map)
+{
+  return map ? map->size : 0;
+}
+
+int pmmf__map_release(pmmf_map *map)
+{
+  int status = PMMF_OK;
+
+  if (atomic_fetch_sub(&map->refs, 1) == 1) {
+    status = pmmf__os_map_close(&map->os);
+    if (map->file) {
+      atomic_fetch_sub(&map->file->maps, 1);
+      pmmf__file_release(map->file);
+    }
+    pmmf__free(map);
+  }
+  return status;
+}
+
+int pmmf_map_close(pmmf_map *map)
+{
+  return map ? pmmf__map_release(map) : PMMF_OK;
+}

@@ -1,0 +1,71 @@
+/*
+ * pending.c - the parts of the contract that later work completes: named
+ * shared memory and sliding windows. Their arguments are checked now, exactly
+ * as the finished functions will check them; valid calls then answer
+ * PMMF_E_UNSUPPORTED (documented in docs/behavior.md).
+ */
+#include "rules.h"
+
+/* 1 to 30 characters of [A-Za-z0-9._-], other than "." and "..". */
+static int shm_name_valid(const char *name)
+{
+  size_t n = 0;
+
+  if (!name)
+    return 0;
+  for (; name[n]; n++) {
+    char c = name[n];
+    int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             c == '.' || c == '_' || c == '-';
+    if (!ok || n >= 30)
+      return 0;
+  }
+  if (n == 0 || (n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+    return 0;
+  return 1;
+}
+
+int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size, pmmf_access access,
+                    int mode, int *created)
+{
+  (void)created;
+  if (!out || !shm_name_valid(name) || !pmmf__access_valid(access))
+    return pmmf__reject(PMMF_E_INVALID);
+  if (mode != PMMF_SHM_CREATE_ONLY && mode != PMMF_SHM_OPEN_ONLY &&
+      mode != PMMF_SHM_OPEN_OR_CREATE)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (mode == PMMF_SHM_CREATE_ONLY && size == 0)
+    return pmmf__reject(PMMF_E_INVALID);
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
+}
+
+int pmmf_shm_unlink(const char *name)
+{
+  if (!shm_name_valid(name))
+    return pmmf__reject(PMMF_E_INVALID);
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
+}
+
+int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size, pmmf_access access)
+{
+  if (!out || !map || window_size == 0 || !pmmf__access_valid(access))
+    return pmmf__reject(PMMF_E_INVALID);
+  if (!pmmf__access_allows(map->access, access))
+    return pmmf__reject(PMMF_E_ACCESS);
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
+}
+
+int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr)
+{
+  (void)offset;
+  if (!window || !ptr || length == 0)
+    return pmmf__reject(PMMF_E_INVALID);
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
+}
+
+int pmmf_window_close(pmmf_window *window)
+{
+  if (!window)
+    return PMMF_OK;
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
+}

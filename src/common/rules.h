@@ -1,0 +1,62 @@
+/*
+ * rules.h - the behaviour rules shared by every public function, said once:
+ * access values and their compatibility, range checks that cannot overflow,
+ * and rounding to the native granularity.
+ */
+#ifndef PMMF_RULES_H
+#define PMMF_RULES_H
+
+#include "internal.h"
+
+static inline int pmmf__access_valid(int access)
+{
+  return access == PMMF_ACCESS_READ || access == PMMF_ACCESS_WRITE ||
+         access == PMMF_ACCESS_COPY;
+}
+
+/* Which view access a map access allows: READ map -> READ, COPY; WRITE map ->
+ * all three; COPY map -> READ, COPY. */
+static inline int pmmf__access_allows(pmmf_access map, pmmf_access view)
+{
+  if (map == PMMF_ACCESS_WRITE)
+    return 1;
+  return view == PMMF_ACCESS_READ || view == PMMF_ACCESS_COPY;
+}
+
+/* Check [offset, offset + *length) against a span of `size` bytes. A zero
+ * *length means "to the end" when `zero_to_end` is set, and is replaced by
+ * that length. Returns PMMF_OK, or PMMF_E_RANGE (offset at or beyond the end,
+ * range beyond the end, or wrapping around). */
+static inline int pmmf__range_check(uint64_t size, uint64_t offset, uint64_t *length,
+                                    int zero_to_end)
+{
+  if (offset >= size)
+    return PMMF_E_RANGE;
+  if (*length == 0 && zero_to_end)
+    *length = size - offset;
+  if (*length > size - offset)
+    return PMMF_E_RANGE;
+  return PMMF_OK;
+}
+
+static inline uint64_t pmmf__align_down(uint64_t value, uint64_t alignment)
+{
+  return value - value % alignment;
+}
+
+/* The page-aligned span that covers [addr, addr + length). */
+static inline void pmmf__page_span(void *addr, size_t length, void **start, size_t *span)
+{
+  uintptr_t page = pmmf__os_page_size();
+  uintptr_t first = (uintptr_t)addr - (uintptr_t)addr % page;
+  *start = (void *)first;
+  *span = (size_t)((uintptr_t)addr + length - first);
+}
+
+/* Out of memory in the library itself: reported with the native ENOMEM. */
+static inline int pmmf__no_memory(void)
+{
+  return pmmf__fail(pmmf__os_fault_code(PMMF__FAULT_NO_MEMORY), PMMF_E_NO_MEMORY);
+}
+
+#endif /* PMMF_RULES_H */

@@ -1,0 +1,199 @@
+/*
+ * view.c - pmmf_view_*: any byte offset is accepted and rounded down to the
+ * native granularity here (the user's pointer is the exact byte asked for),
+ * ranges are checked without overflow, access follows the map's, and flush,
+ * advise, protect and the copying calls work on ranges relative to the view.
+ */
+#include "rules.h"
+
+#include <string.h>
+
+#define PMMF__VIEW_KNOWN ((unsigned)PMMF_VIEW_POPULATE)
+
+static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                       pmmf_access access, unsigned flags, void *fixed)
+{
+  uint64_t granularity = pmmf__os_granularity();
+  uint64_t aligned, wanted = length;
+  size_t delta;
+  pmmf_view *view;
+  void *base;
+  int status;
+
+  if (!pmmf__access_allows(map->access, access))
+    return pmmf__reject(PMMF_E_ACCESS);
+  status = pmmf__range_check(map->size, offset, &wanted, 1);
+  if (status != PMMF_OK)
+    return pmmf__reject(status);
+  aligned = pmmf__align_down(offset, granularity);
+  delta = (size_t)(offset - aligned);
+  if (wanted > (uint64_t)SIZE_MAX - delta)
+    return pmmf__reject(PMMF_E_TOO_LARGE);
+
+  view = pmmf__malloc(sizeof *view);
+  if (!view)
+    return pmmf__no_memory();
+  status = pmmf__os_view_map(&base, &map->os, aligned, delta + (size_t)wanted, access,
+                             (flags & PMMF_VIEW_POPULATE) != 0, fixed);
+  if (status != PMMF_OK) {
+    pmmf__free(view);
+    return status;
+  }
+
+  view->map = map;
+  view->base = base;
+  view->mapped = delta + (size_t)wanted;
+  view->data = (char *)base + delta;
+  view->length = (size_t)wanted;
+  view->offset = offset;
+  view->created = access;
+  view->current = access;
+  atomic_fetch_add(&map->refs, 1);
+  *out = view;
+  return PMMF_OK;
+}
+
+int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                  pmmf_access access, unsigned flags)
+{
+  if (!out || !map || !pmmf__access_valid(access) || (flags & ~PMMF__VIEW_KNOWN))
+    return pmmf__reject(PMMF_E_INVALID);
+  return view_create(out, map, offset, length, access, flags, NULL);
+}
+
+int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                     pmmf_access access, unsigned flags, void *base)
+{
+  if (!out || !map || !base || !pmmf__access_valid(access) || (flags & ~PMMF__VIEW_KNOWN))
+    return pmmf__reject(PMMF_E_INVALID);
+  if ((uintptr_t)base % PMMF_PORTABLE_GRANULARITY != 0 ||
+      offset % PMMF_PORTABLE_GRANULARITY != 0)
+    return pmmf__reject(PMMF_E_ALIGNMENT);
+  return view_create(out, map, offset, length, access, flags, base);
+}
+
+void *pmmf_view_data(const pmmf_view *view)
+{
+  return view ? view->data : NULL;
+}
+
+size_t pmmf_view_size(const pmmf_view *view)
+{
+  return view ? view->length : 0;
+}
+
+uint64_t pmmf_view_offset(const pmmf_view *view)
+{
+  return view ? view->offset : 0;
+}
+
+int pmmf_view_unmap(pmmf_view *view)
+{
+  int status, released;
+
+  if (!view)
+    return PMMF_OK;
+  status = pmmf__os_view_unmap(view->base, view->mapped);
+  released = pmmf__map_release(view->map);
+  pmmf__free(view);
+  return status != PMMF_OK ? status : released;
+}
+
+/* A range relative to the view; for flush and advise a zero length means to
+ * the end. On success *addr and *span are the page-aligned span to pass on. */
+static int view_span(pmmf_view *view, size_t offset, size_t length, void **addr, size_t *span)
+{
+  uint64_t wanted = length;
+  int status = pmmf__range_check(view->length, offset, &wanted, 1);
+  if (status != PMMF_OK)
+    return pmmf__reject(status);
+  pmmf__page_span(view->data + offset, (size_t)wanted, addr, span);
+  return PMMF_OK;
+}
+
+int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flags)
+{
+  void *addr = NULL;
+  size_t span = 0;
+  int status;
+
+  if (!view || (flags != PMMF_FLUSH_ASYNC && flags != PMMF_FLUSH_SYNC))
+    return pmmf__reject(PMMF_E_INVALID);
+  status = view_span(view, offset, length, &addr, &span);
+  if (status != PMMF_OK)
+    return status;
+  /* Copy-on-write and memory-only views have nothing to write back. */
+  if (view->created == PMMF_ACCESS_COPY || view->map->kind != PMMF__MAP_FILE)
+    return PMMF_OK;
+  status = pmmf__os_view_flush(addr, span, flags == PMMF_FLUSH_SYNC);
+  if (status == PMMF_OK && flags == PMMF_FLUSH_SYNC &&
+      (view->map->file->flags & PMMF_OPEN_WRITE))
+    status = pmmf__os_file_sync(view->map->file->handle);
+  return status;
+}
+
+int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmmf_advice advice)
+{
+  void *addr = NULL;
+  size_t span = 0;
+  int status;
+
+  if (!view || (int)advice < (int)PMMF_ADVICE_NORMAL || (int)advice > (int)PMMF_ADVICE_DONTNEED)
+    return pmmf__reject(PMMF_E_INVALID);
+  status = view_span(view, offset, length, &addr, &span);
+  if (status != PMMF_OK)
+    return status;
+  /* Dropping private copy-on-write pages would change the view's contents. */
+  if (advice == PMMF_ADVICE_DONTNEED && view->created == PMMF_ACCESS_COPY)
+    return pmmf__reject(PMMF_E_UNSUPPORTED);
+  return pmmf__os_view_advise(addr, span, advice);
+}
+
+int pmmf_view_protect(pmmf_view *view, pmmf_access access)
+{
+  int status;
+
+  if (!view || !pmmf__access_valid(access))
+    return pmmf__reject(PMMF_E_INVALID);
+  /* READ always; otherwise only back to what the view was created with. */
+  if (access != PMMF_ACCESS_READ && access != view->created)
+    return pmmf__reject(PMMF_E_ACCESS);
+  if (access == view->current)
+    return PMMF_OK;
+  status = pmmf__os_view_protect(view->base, view->mapped, access);
+  if (status == PMMF_OK)
+    view->current = access;
+  return status;
+}
+
+/* A copy range relative to the view: zero length is valid and copies nothing. */
+static int copy_check(pmmf_view *view, size_t offset, const void *buffer, size_t length)
+{
+  uint64_t wanted = length;
+  if (!view || (!buffer && length))
+    return pmmf__reject(PMMF_E_INVALID);
+  if (length == 0)
+    return PMMF_OK;
+  if (pmmf__range_check(view->length, offset, &wanted, 0) != PMMF_OK)
+    return pmmf__reject(PMMF_E_RANGE);
+  return PMMF_OK;
+}
+
+int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length)
+{
+  int status = copy_check(view, offset, dst, length);
+  if (status == PMMF_OK && length)
+    memcpy(dst, view->data + offset, length);
+  return status;
+}
+
+int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length)
+{
+  int status = copy_check(view, offset, src, length);
+  if (status != PMMF_OK || length == 0)
+    return status;
+  if (view->current == PMMF_ACCESS_READ)
+    return pmmf__reject(PMMF_E_ACCESS);
+  memcpy(view->data + offset, src, length);
+  return PMMF_OK;
+}

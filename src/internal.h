@@ -1,0 +1,187 @@
+/*
+ * internal.h - the one interface between libportmmf's common layer
+ * (src/common/, every public function, said once) and a backend (src/posix/ or
+ * src/win32/, OS calls only). Backends implement the pmmf__os_* functions; the
+ * common layer implements everything else declared here. Test builds reach the
+ * fault-injection and allocation hooks through this header too.
+ */
+#ifndef PMMF_INTERNAL_H
+#define PMMF_INTERNAL_H
+
+#include "portmmf.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An OS handle: a file descriptor on POSIX, a HANDLE on Windows. */
+typedef intptr_t pmmf__handle;
+
+/* -------------------------------------------------------------------------
+ * Errors: the egress point where an OS error becomes a status.
+ * ------------------------------------------------------------------------- */
+
+/* Record `os_code` as this thread's last OS error and return `status`.
+ * Every backend failure returns through here. */
+int pmmf__fail(long os_code, int status);
+
+/* A failure found by the library itself (no OS error behind it): records 0. */
+int pmmf__reject(int status);
+
+/* Read and write this thread's last OS error (used to keep the first error
+ * while rolling back). */
+long pmmf__last_error_get(void);
+void pmmf__last_error_set(long os_code);
+
+/* Backend: translate a native error code (errno, GetLastError()) to a status.
+ * The caller is the backend itself, at its egress points. */
+int pmmf__os_translate_error(long os_code);
+
+/* -------------------------------------------------------------------------
+ * Memory and fault injection (tests arm faults; backends check them).
+ * ------------------------------------------------------------------------- */
+
+/* Allocation used by every layer: counted, and failable by fault injection
+ * under the call name "malloc". */
+void *pmmf__malloc(size_t size);
+void pmmf__free(void *ptr);
+/* Number of allocations from pmmf__malloc not yet freed. */
+long pmmf__alloc_live(void);
+
+/* Abstract failure kinds; each backend maps them to its native code. */
+enum pmmf__fault_kind {
+  PMMF__FAULT_NO_SPACE = 1, /* ENOSPC / ERROR_DISK_FULL */
+  PMMF__FAULT_NO_MEMORY,    /* ENOMEM / ERROR_NOT_ENOUGH_MEMORY */
+  PMMF__FAULT_IO,           /* EIO / ERROR_IO_DEVICE */
+  PMMF__FAULT_ACCESS,       /* EACCES / ERROR_ACCESS_DENIED */
+  PMMF__FAULT_INTR          /* EINTR (POSIX) / ERROR_OPERATION_ABORTED */
+};
+
+/* Arm one fault: the (skip + 1)-th OS call made after this, among those whose
+ * name equals `call` (NULL: any call), fails once with the native code for
+ * `kind`. Not thread-safe: tests arm and disarm from one thread. */
+void pmmf__fault_arm(const char *call, unsigned skip, int kind);
+void pmmf__fault_disarm(void);
+/* Whether the armed fault has fired, and the name of the call it hit. */
+int pmmf__fault_fired(void);
+const char *pmmf__fault_fired_call(void);
+
+/* Backends call PMMF__FAULT(name) before every OS call: it yields the native
+ * error code to fail that call with, or 0 to make the call. */
+extern int pmmf__fault_armed;
+long pmmf__fault_check_slow(const char *call);
+#define PMMF__FAULT(call) (pmmf__fault_armed ? pmmf__fault_check_slow(call) : 0L)
+
+/* Backend: the native error code for an abstract fault kind. */
+long pmmf__os_fault_code(int kind);
+
+/* Backend: the replaceable OS-call table (as SQLite's aSyscall[]), by name.
+ * set: a NULL fn restores the default; returns PMMF_E_NOT_FOUND for an unknown
+ * name. get: the current function, or NULL. next: iterate the names (NULL
+ * starts; returns NULL after the last). */
+typedef void (*pmmf__syscall_ptr)(void);
+int pmmf__os_syscall_set(const char *name, pmmf__syscall_ptr fn);
+pmmf__syscall_ptr pmmf__os_syscall_get(const char *name);
+const char *pmmf__os_syscall_next(const char *name);
+
+/* -------------------------------------------------------------------------
+ * Geometry (backend).
+ * ------------------------------------------------------------------------- */
+
+size_t pmmf__os_page_size(void);
+size_t pmmf__os_granularity(void);
+const char *pmmf__os_backend_name(void);
+
+/* -------------------------------------------------------------------------
+ * Files (backend). `flags` are the public open flags; the common layer has
+ * validated them and does PMMF_OPEN_TRUNCATE itself after the open succeeds
+ * (so an EXCLUSIVE conflict truncates nothing). The backend opens a regular
+ * file only (anything else: PMMF_E_INVALID, nothing left open), never
+ * inheritable, and implements PMMF_OPEN_EXCLUSIVE. A file it created and then
+ * failed to finish opening is removed again.
+ * ------------------------------------------------------------------------- */
+
+int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags);
+int pmmf__os_file_close(pmmf__handle file);
+int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
+int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
+/* Data and size to stable storage (fdatasync / FlushFileBuffers). */
+int pmmf__os_file_sync(pmmf__handle file);
+
+/* -------------------------------------------------------------------------
+ * Map objects (backend).
+ * ------------------------------------------------------------------------- */
+
+struct pmmf__os_map {
+  pmmf__handle handle; /* POSIX: the fd views come from; Win32: the section */
+  int owns_handle;     /* whether pmmf__os_map_close closes `handle` */
+};
+
+/* A map of an open file, `size` bytes (never more than the file's size: the
+ * common layer grows the file first). POSIX borrows the file's descriptor. */
+int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size,
+                      pmmf_access access);
+/* A zero-filled, process-private, read-write memory object that several views
+ * can share (memfd or unlinked shm; a page-file-backed section). */
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size);
+int pmmf__os_map_close(struct pmmf__os_map *map);
+
+/* -------------------------------------------------------------------------
+ * Views (backend). Offsets are multiples of pmmf__os_granularity(); addresses
+ * and lengths given to flush, protect and advise are page-aligned by the
+ * common layer.
+ * ------------------------------------------------------------------------- */
+
+/* Map `length` bytes of `map` from `offset`. `fixed` is NULL or the exact
+ * address, which must be free: an occupied range is PMMF_E_ADDRESS_IN_USE and
+ * is never replaced. `populate` prefaults the pages where the OS can. */
+int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
+                      size_t length, pmmf_access access, int populate, void *fixed);
+int pmmf__os_view_unmap(void *base, size_t length);
+/* Start (sync = 0) or complete (sync = 1) write-back of a range to the file;
+ * the common layer then calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
+int pmmf__os_view_flush(void *addr, size_t length, int sync);
+/* `access` is READ, WRITE or COPY (COPY: writable copy-on-write pages). */
+int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
+/* PMMF_E_UNSUPPORTED where the platform has no equivalent. */
+int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
+
+/* -------------------------------------------------------------------------
+ * Objects (common layer). Lifetimes: a view holds a reference on its map, a
+ * map on its file, so each may be closed in any order.
+ * ------------------------------------------------------------------------- */
+
+struct pmmf_file {
+  pmmf__handle handle;
+  unsigned flags;      /* the public open flags */
+  atomic_long refs;    /* the user's handle + one per map */
+  atomic_long maps;    /* maps made from this file still alive (with their views) */
+};
+
+enum pmmf__map_kind { PMMF__MAP_FILE = 1, PMMF__MAP_ANONYMOUS, PMMF__MAP_SHARED };
+
+struct pmmf_map {
+  struct pmmf__os_map os;
+  pmmf_file *file;     /* file maps only */
+  uint64_t size;
+  pmmf_access access;
+  int kind;            /* enum pmmf__map_kind */
+  atomic_long refs;    /* the user's handle + one per view */
+};
+
+struct pmmf_view {
+  pmmf_map *map;
+  void *base;          /* start of the OS mapping (granularity-aligned) */
+  size_t mapped;       /* length of the OS mapping */
+  char *data;          /* the byte at `offset` */
+  size_t length;
+  uint64_t offset;
+  pmmf_access created; /* access it was created with */
+  pmmf_access current; /* access now (after pmmf_view_protect) */
+};
+
+/* Drop one reference; the last one closes the OS object and returns its status. */
+int pmmf__file_release(pmmf_file *file);
+int pmmf__map_release(pmmf_map *map);
+
+#endif /* PMMF_INTERNAL_H */

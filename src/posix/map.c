@@ -1,0 +1,143 @@
+/*
+ * map.c - POSIX map objects and views: a file map borrows the file's
+ * descriptor, an anonymous map is a memfd (or an unlinked shm object) so that
+ * several views share its bytes; views are mmap'd MAP_SHARED (READ, WRITE) or
+ * MAP_PRIVATE (COPY), and a fixed address never replaces a mapping.
+ */
+#include "posix.h"
+
+#include <stdio.h>
+
+int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size,
+                      pmmf_access access)
+{
+  (void)size;
+  (void)access;
+  out->handle = file;
+  out->owns_handle = 0;
+  return PMMF_OK;
+}
+
+/* A memory object with no name: memfd, or a shm object unlinked at once. */
+static int anonymous_fd(void)
+{
+  static atomic_uint counter;
+  char name[64];
+  int fd;
+
+#ifdef MFD_CLOEXEC
+  fd = os_memfd_create("portmmf", MFD_CLOEXEC);
+  if (fd >= 0 || (errno != ENOSYS && errno != EINVAL))
+    return fd;
+#endif
+  do {
+    snprintf(name, sizeof name, "/portmmf-anon-%ld-%u", (long)getpid(),
+             atomic_fetch_add(&counter, 1));
+    fd = os_shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  } while (fd < 0 && errno == EEXIST);
+  if (fd >= 0)
+    os_shm_unlink(name);
+  return fd;
+}
+
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size)
+{
+  int fd = anonymous_fd();
+  int status;
+
+  if (fd < 0)
+    return pmmf__posix_fail(errno);
+  status = pmmf__os_file_resize(fd, size);
+  if (status != PMMF_OK) {
+    long first = pmmf__last_error_get();
+    os_close(fd);
+    pmmf__last_error_set(first);
+    return status;
+  }
+  out->handle = fd;
+  out->owns_handle = 1;
+  return PMMF_OK;
+}
+
+int pmmf__os_map_close(struct pmmf__os_map *map)
+{
+  if (map->owns_handle)
+    return pmmf__os_file_close(map->handle);
+  return PMMF_OK;
+}
+
+static int protection(pmmf_access access)
+{
+  return access == PMMF_ACCESS_READ ? PROT_READ : PROT_READ | PROT_WRITE;
+}
+
+int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
+                      size_t length, pmmf_access access, int populate, void *fixed)
+{
+  int flags = access == PMMF_ACCESS_COPY ? MAP_PRIVATE : MAP_SHARED;
+  void *base;
+
+#ifdef MAP_POPULATE
+  if (populate)
+    flags |= MAP_POPULATE;
+#endif
+#ifdef MAP_FIXED_NOREPLACE
+  if (fixed)
+    flags |= MAP_FIXED_NOREPLACE;
+#endif
+  if ((uint64_t)(off_t)offset != offset)
+    return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
+
+  base = os_mmap(fixed, length, protection(access), flags, (int)map->handle, (off_t)offset);
+  if (base == MAP_FAILED) {
+    if (fixed && errno == EEXIST)
+      return pmmf__fail(EEXIST, PMMF_E_ADDRESS_IN_USE);
+    return pmmf__posix_fail(errno);
+  }
+  /* Kernels without MAP_FIXED_NOREPLACE take the address as a hint only. */
+  if (fixed && base != fixed) {
+    os_munmap(base, length);
+    return pmmf__fail(EEXIST, PMMF_E_ADDRESS_IN_USE);
+  }
+#ifndef MAP_POPULATE
+  if (populate)
+    os_madvise(base, length, MADV_WILLNEED);
+#endif
+  *out_base = base;
+  return PMMF_OK;
+}
+
+int pmmf__os_view_unmap(void *base, size_t length)
+{
+  if (os_munmap(base, length) != 0)
+    return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}
+
+int pmmf__os_view_flush(void *addr, size_t length, int sync)
+{
+  if (os_msync(addr, length, sync ? MS_SYNC : MS_ASYNC) != 0)
+    return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}
+
+int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
+{
+  if (os_mprotect(addr, length, protection(access)) != 0)
+    return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}
+
+int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice)
+{
+  static const int native[] = {
+    [PMMF_ADVICE_NORMAL] = MADV_NORMAL,
+    [PMMF_ADVICE_SEQUENTIAL] = MADV_SEQUENTIAL,
+    [PMMF_ADVICE_RANDOM] = MADV_RANDOM,
+    [PMMF_ADVICE_WILLNEED] = MADV_WILLNEED,
+    [PMMF_ADVICE_DONTNEED] = MADV_DONTNEED,
+  };
+  if (os_madvise(addr, length, native[advice]) != 0)
+    return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}

@@ -1,0 +1,82 @@
+/*
+ * posix.h - what the POSIX backend's files share: the replaceable OS-call
+ * table (every OS call goes through it, so tests can swap a call or inject a
+ * failure) and the errno egress point.
+ */
+#ifndef PMMF_POSIX_H
+#define PMMF_POSIX_H
+
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum pmmf__posix_call {
+  POSIX_OPEN,
+  POSIX_CLOSE,
+  POSIX_FSTAT,
+  POSIX_FTRUNCATE,
+  POSIX_FDATASYNC,
+  POSIX_FLOCK,
+  POSIX_UNLINK,
+  POSIX_MMAP,
+  POSIX_MUNMAP,
+  POSIX_MSYNC,
+  POSIX_MPROTECT,
+  POSIX_MADVISE,
+  POSIX_MEMFD_CREATE,
+  POSIX_SHM_OPEN,
+  POSIX_SHM_UNLINK,
+  POSIX_CALL_COUNT
+};
+
+struct pmmf__posix_syscall {
+  const char *name;
+  pmmf__syscall_ptr current;
+  pmmf__syscall_ptr original;
+};
+
+extern struct pmmf__posix_syscall pmmf__posix_syscalls[POSIX_CALL_COUNT];
+
+/* Whether an armed fault makes call `index` fail now (errno is then set). */
+int pmmf__posix_fault(int index);
+
+/* Call OS function `index` (of pointer type `type`) through the table, unless
+ * an armed fault fails it: then the result is `failed` with errno set. */
+#define POSIX_CALL(index, type, failed, ...)                     \
+  ((pmmf__fault_armed && pmmf__posix_fault(index)) ? (failed)    \
+     : ((type)pmmf__posix_syscalls[index].current)(__VA_ARGS__))
+
+#define os_open(path, flags, mode) \
+  POSIX_CALL(POSIX_OPEN, int (*)(const char *, int, ...), -1, path, flags, mode)
+#define os_close(fd) POSIX_CALL(POSIX_CLOSE, int (*)(int), -1, fd)
+#define os_fstat(fd, st) POSIX_CALL(POSIX_FSTAT, int (*)(int, struct stat *), -1, fd, st)
+#define os_ftruncate(fd, size) \
+  POSIX_CALL(POSIX_FTRUNCATE, int (*)(int, off_t), -1, fd, size)
+#define os_fdatasync(fd) POSIX_CALL(POSIX_FDATASYNC, int (*)(int), -1, fd)
+#define os_flock(fd, op) POSIX_CALL(POSIX_FLOCK, int (*)(int, int), -1, fd, op)
+#define os_unlink(path) POSIX_CALL(POSIX_UNLINK, int (*)(const char *), -1, path)
+#define os_mmap(addr, len, prot, flags, fd, off)                                              \
+  POSIX_CALL(POSIX_MMAP, void *(*)(void *, size_t, int, int, int, off_t), MAP_FAILED, addr, \
+             len, prot, flags, fd, off)
+#define os_munmap(addr, len) POSIX_CALL(POSIX_MUNMAP, int (*)(void *, size_t), -1, addr, len)
+#define os_msync(addr, len, flags) \
+  POSIX_CALL(POSIX_MSYNC, int (*)(void *, size_t, int), -1, addr, len, flags)
+#define os_mprotect(addr, len, prot) \
+  POSIX_CALL(POSIX_MPROTECT, int (*)(void *, size_t, int), -1, addr, len, prot)
+#define os_madvise(addr, len, advice) \
+  POSIX_CALL(POSIX_MADVISE, int (*)(void *, size_t, int), -1, addr, len, advice)
+#define os_memfd_create(name, flags) \
+  POSIX_CALL(POSIX_MEMFD_CREATE, int (*)(const char *, unsigned), -1, name, flags)
+#define os_shm_open(name, flags, mode) \
+  POSIX_CALL(POSIX_SHM_OPEN, int (*)(const char *, int, mode_t), -1, name, flags, mode)
+#define os_shm_unlink(name) POSIX_CALL(POSIX_SHM_UNLINK, int (*)(const char *), -1, name)
+
+/* The egress point: errno becomes a status, the raw code is kept. */
+int pmmf__posix_fail(int err);
+
+#endif /* PMMF_POSIX_H */

@@ -1,0 +1,98 @@
+/*
+ * syscalls.c - the POSIX backend's OS-call table, after SQLite's aSyscall[]:
+ * each entry names a call, its current function and its original, so test
+ * builds can replace any call (pmmf__os_syscall_set) or make it fail
+ * (pmmf__fault_arm) without touching the code that calls it.
+ */
+#include "posix.h"
+
+#include <string.h>
+
+/* Calls that libc may not declare everywhere are reached through wrappers. */
+static int memfd_create_call(const char *name, unsigned flags)
+{
+#ifdef MFD_CLOEXEC
+  return memfd_create(name, flags);
+#else
+  (void)name;
+  (void)flags;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+static int fdatasync_call(int fd)
+{
+#if defined(__APPLE__) && defined(F_FULLFSYNC)
+  /* macOS: fsync does not reach stable storage; F_FULLFSYNC does. */
+  return fcntl(fd, F_FULLFSYNC);
+#elif defined(__APPLE__)
+  return fsync(fd);
+#else
+  return fdatasync(fd);
+#endif
+}
+
+#define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
+
+struct pmmf__posix_syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
+  [POSIX_OPEN] = ENTRY("open", open),
+  [POSIX_CLOSE] = ENTRY("close", close),
+  [POSIX_FSTAT] = ENTRY("fstat", fstat),
+  [POSIX_FTRUNCATE] = ENTRY("ftruncate", ftruncate),
+  [POSIX_FDATASYNC] = ENTRY("fdatasync", fdatasync_call),
+  [POSIX_FLOCK] = ENTRY("flock", flock),
+  [POSIX_UNLINK] = ENTRY("unlink", unlink),
+  [POSIX_MMAP] = ENTRY("mmap", mmap),
+  [POSIX_MUNMAP] = ENTRY("munmap", munmap),
+  [POSIX_MSYNC] = ENTRY("msync", msync),
+  [POSIX_MPROTECT] = ENTRY("mprotect", mprotect),
+  [POSIX_MADVISE] = ENTRY("madvise", madvise),
+  [POSIX_MEMFD_CREATE] = ENTRY("memfd_create", memfd_create_call),
+  [POSIX_SHM_OPEN] = ENTRY("shm_open", shm_open),
+  [POSIX_SHM_UNLINK] = ENTRY("shm_unlink", shm_unlink),
+};
+
+int pmmf__posix_fault(int index)
+{
+  long code = pmmf__fault_check_slow(pmmf__posix_syscalls[index].name);
+  if (!code)
+    return 0;
+  errno = (int)code;
+  return 1;
+}
+
+static struct pmmf__posix_syscall *find(const char *name)
+{
+  int i;
+  for (i = 0; name && i < POSIX_CALL_COUNT; i++)
+    if (strcmp(pmmf__posix_syscalls[i].name, name) == 0)
+      return &pmmf__posix_syscalls[i];
+  return NULL;
+}
+
+int pmmf__os_syscall_set(const char *name, pmmf__syscall_ptr fn)
+{
+  struct pmmf__posix_syscall *entry = find(name);
+  if (!entry)
+    return PMMF_E_NOT_FOUND;
+  entry->current = fn ? fn : entry->original;
+  return PMMF_OK;
+}
+
+pmmf__syscall_ptr pmmf__os_syscall_get(const char *name)
+{
+  struct pmmf__posix_syscall *entry = find(name);
+  return entry ? entry->current : NULL;
+}
+
+const char *pmmf__os_syscall_next(const char *name)
+{
+  struct pmmf__posix_syscall *entry;
+  if (!name)
+    return pmmf__posix_syscalls[0].name;
+  entry = find(name);
+  if (!entry || entry + 1 == pmmf__posix_syscalls + POSIX_CALL_COUNT)
+    return NULL;
+  return entry[1].name;
+}
