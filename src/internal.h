@@ -98,10 +98,12 @@ const char *pmmf__os_backend_name(void);
  * (so an EXCLUSIVE conflict truncates nothing). The backend opens a regular
  * file only (anything else: PMMF_E_INVALID, nothing left open), never
  * inheritable, and implements PMMF_OPEN_EXCLUSIVE. A file it created and then
- * failed to finish opening is removed again.
+ * failed to finish opening is removed again. *created says whether this call
+ * created the file (a new file needs no truncation, so nothing can fail after
+ * a creation).
  * ------------------------------------------------------------------------- */
 
-int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags);
+int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created);
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
@@ -145,6 +147,14 @@ int pmmf__os_view_flush(void *addr, size_t length, int sync);
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
 /* PMMF_E_UNSUPPORTED where the platform has no equivalent. */
 int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
+
+/* Guarded copy: copy `length` bytes from `src` to `dst`; a fault at an address
+ * in [lo, hi) on this thread during the copy (SIGBUS/SIGSEGV; an in-page error
+ * or access violation) ends the copy with PMMF_E_IO instead of killing the
+ * process. Faults anywhere else go on to the handler that was there before.
+ * The handler is installed on the first call, never at load time. */
+int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
+                          const void *hi);
 
 /* -------------------------------------------------------------------------
  * Objects (common layer). Lifetimes: a view holds a reference on its map, a

@@ -13,6 +13,7 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
 {
   pmmf_file *file;
   pmmf__handle handle;
+  int created = 0;
   int status;
 
   if (!out || !path_utf8 || !*path_utf8 || (flags & ~(unsigned)PMMF__OPEN_KNOWN))
@@ -26,12 +27,12 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
   if (!file)
     return pmmf__no_memory();
 
-  status = pmmf__os_file_open(&handle, path_utf8, flags);
+  status = pmmf__os_file_open(&handle, path_utf8, flags, &created);
   if (status != PMMF_OK) {
     pmmf__free(file);
     return status;
   }
-  if (flags & PMMF_OPEN_TRUNCATE) {
+  if ((flags & PMMF_OPEN_TRUNCATE) && !created) {
     status = pmmf__os_file_resize(handle, 0);
     if (status != PMMF_OK) {
       long first = pmmf__last_error_get();

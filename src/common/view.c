@@ -6,8 +6,6 @@
  */
 #include "rules.h"
 
-#include <string.h>
-
 #define PMMF__VIEW_KNOWN ((unsigned)PMMF_VIEW_POPULATE)
 
 static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
@@ -182,9 +180,10 @@ static int copy_check(pmmf_view *view, size_t offset, const void *buffer, size_t
 int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length)
 {
   int status = copy_check(view, offset, dst, length);
-  if (status == PMMF_OK && length)
-    memcpy(dst, view->data + offset, length);
-  return status;
+  if (status != PMMF_OK || length == 0)
+    return status;
+  return pmmf__os_guarded_copy(dst, view->data + offset, length, view->data,
+                               view->data + view->length);
 }
 
 int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length)
@@ -194,6 +193,6 @@ int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t leng
     return status;
   if (view->current == PMMF_ACCESS_READ)
     return pmmf__reject(PMMF_E_ACCESS);
-  memcpy(view->data + offset, src, length);
-  return PMMF_OK;
+  return pmmf__os_guarded_copy(view->data + offset, src, length, view->data,
+                               view->data + view->length);
 }

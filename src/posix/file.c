@@ -36,7 +36,7 @@ static int open_path(const char *path, unsigned flags, int *created)
   }
 }
 
-int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags)
+int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created_out)
 {
   struct stat st;
   int created, fd, status, lock;
@@ -73,6 +73,7 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags)
   }
 
   *out = fd;
+  *created_out = created;
   return PMMF_OK;
 
 fail:

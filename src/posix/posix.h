@@ -53,7 +53,11 @@ int pmmf__posix_fault(int index);
 
 #define os_open(path, flags, mode) \
   POSIX_CALL(POSIX_OPEN, int (*)(const char *, int, ...), -1, path, flags, mode)
-#define os_close(fd) POSIX_CALL(POSIX_CLOSE, int (*)(int), -1, fd)
+/* The releasing calls release even when a fault is injected (close and unmap
+ * release all the same, as the contract says); the fault is then reported. */
+int pmmf__posix_close(int fd);
+int pmmf__posix_munmap(void *addr, size_t length);
+#define os_close(fd) pmmf__posix_close(fd)
 #define os_fstat(fd, st) POSIX_CALL(POSIX_FSTAT, int (*)(int, struct stat *), -1, fd, st)
 #define os_ftruncate(fd, size) \
   POSIX_CALL(POSIX_FTRUNCATE, int (*)(int, off_t), -1, fd, size)
@@ -63,7 +67,7 @@ int pmmf__posix_fault(int index);
 #define os_mmap(addr, len, prot, flags, fd, off)                                              \
   POSIX_CALL(POSIX_MMAP, void *(*)(void *, size_t, int, int, int, off_t), MAP_FAILED, addr, \
              len, prot, flags, fd, off)
-#define os_munmap(addr, len) POSIX_CALL(POSIX_MUNMAP, int (*)(void *, size_t), -1, addr, len)
+#define os_munmap(addr, len) pmmf__posix_munmap(addr, len)
 #define os_msync(addr, len, flags) \
   POSIX_CALL(POSIX_MSYNC, int (*)(void *, size_t, int), -1, addr, len, flags)
 #define os_mprotect(addr, len, prot) \

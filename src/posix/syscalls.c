@@ -62,6 +62,28 @@ int pmmf__posix_fault(int index)
   return 1;
 }
 
+int pmmf__posix_close(int fd)
+{
+  long fault = PMMF__FAULT("close");
+  int r = ((int (*)(int))pmmf__posix_syscalls[POSIX_CLOSE].current)(fd);
+  if (fault) {
+    errno = (int)fault;
+    return -1;
+  }
+  return r;
+}
+
+int pmmf__posix_munmap(void *addr, size_t length)
+{
+  long fault = PMMF__FAULT("munmap");
+  int r = ((int (*)(void *, size_t))pmmf__posix_syscalls[POSIX_MUNMAP].current)(addr, length);
+  if (fault) {
+    errno = (int)fault;
+    return -1;
+  }
+  return r;
+}
+
 static struct pmmf__posix_syscall *find(const char *name)
 {
   int i;

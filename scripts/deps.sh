@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# scripts/deps.sh - install what building and testing libportmmf needs
+# (Debian/Ubuntu, apt), and put the cmocka source tarball into
+# subprojects/packagecache/ so the MinGW and i386 builds work offline.
+#
+#   scripts/deps.sh            everything scripts/test.sh needs
+#   scripts/deps.sh --minimal  only a native build (meson, ninja, gcc, pkg-config)
+#
+# Idempotent: installs only missing packages (one `apt-get update` first, and
+# only if something is missing) and skips the cmocka fetch when the cached
+# tarball already has the right hash. Runs apt as root, or through sudo.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DEBIAN_FRONTEND=noninteractive
+
+MINIMAL=0
+case "${1:-}" in
+  --minimal) MINIMAL=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  *) echo "deps.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+esac
+
+NATIVE_PKGS=(meson ninja-build pkg-config gcc libc6-dev)
+FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
+           gcc-multilib clang valgrind doxygen)
+
+log() { echo "deps: $*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo DEBIAN_FRONTEND=noninteractive "$@"
+  else
+    echo "deps.sh: need root (or sudo) to run: $*" >&2
+    return 1
+  fi
+}
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    is_installed "$p" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    log "all packages present"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps.sh: missing ${missing[*]}, and no apt-get here; install them yourself" >&2
+    return 1
+  fi
+  log "installing: ${missing[*]}"
+  as_root apt-get update -q
+  as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --- cmocka source for the subproject fallback ------------------------------
+# subprojects/cmocka.wrap names the upstream release tarball and its sha256.
+# Debian's cmocka source package ships that very file as its .orig.tar.xz
+# (byte-identical, same sha256), so we fetch it with apt instead of from the
+# internet and drop it where Meson looks first: subprojects/packagecache/.
+# The deb-src entries live in a private apt directory; system apt
+# configuration and lists are not touched and no root is needed.
+
+TMP_DIRS=()
+cleanup() { [ "${#TMP_DIRS[@]}" -eq 0 ] || rm -rf "${TMP_DIRS[@]}"; }
+trap cleanup EXIT
+
+wrap_field() {
+  sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$ROOT/subprojects/cmocka.wrap" | head -n1
+}
+
+# Print deb-src versions of the system's Debian deb entries (deb822 format).
+debian_src_entries() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -e "$f" ] || continue
+    # One stanza per paragraph; keep enabled stanzas with a "deb" type that
+    # look like a Debian (or Ubuntu) archive. A stray non-archive match only
+    # costs a failed index download, which is tolerated below.
+    awk 'BEGIN { RS = ""; ORS = "\n\n" }
+         /(^|\n)Types:[^\n]*[ \t]deb([ \t]|\n|$)/ &&
+         /(^|\n)(URIs:[^\n]*(debian|ubuntu)|Signed-By:[^\n]*(debian|ubuntu)-archive-keyring)/ &&
+         !/(^|\n)Enabled:[ \t]*no/ {
+           gsub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src"); sub(/^\n/, ""); print
+         }' "$f"
+  done
+  # One-line format (/etc/apt/sources.list and *.list), converted to deb822.
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -e "$f" ] || continue
+    awk '$1 == "deb" && $0 ~ /debian|ubuntu/ {
+           i = 2; opts = ""
+           if ($2 ~ /^\[/) { while ($i !~ /\]$/) { opts = opts " " $i; i++ }; opts = opts " " $i; i++ }
+           signed = ""
+           if (match(opts, /signed-by=[^] ]+/)) signed = substr(opts, RSTART + 10, RLENGTH - 10)
+           printf "Types: deb-src\nURIs: %s\nSuites: %s\nComponents:", $i, $(i + 1)
+           for (j = i + 2; j <= NF; j++) printf " %s", $j
+           printf "\n"
+           if (signed != "") printf "Signed-By: %s\n", signed
+           printf "\n"
+         }' "$f"
+  done
+}
+
+prepare_cmocka_cache() {
+  local filename hash cache dest tmp orig got
+  filename="$(wrap_field source_filename)"
+  hash="$(wrap_field source_hash)"
+  cache="$ROOT/subprojects/packagecache"
+  dest="$cache/$filename"
+
+  if [ -f "$dest" ] && echo "$hash  $dest" | sha256sum --quiet -c - 2>/dev/null; then
+    log "cmocka source cached ($filename)"
+    return 0
+  fi
+  rm -f "$dest"
+
+  tmp="$(mktemp -d)"
+  TMP_DIRS+=("$tmp")
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/src"
+  debian_src_entries > "$tmp/deb-src.sources"
+  if ! [ -s "$tmp/deb-src.sources" ]; then
+    log "WARNING: no Debian apt source found; Meson will try to download $filename itself"
+    return 0
+  fi
+
+  local apt_opts=(
+    -o "Dir::Etc::SourceList=$tmp/deb-src.sources"
+    -o "Dir::Etc::SourceParts=-"
+    -o "Dir::State::Lists=$tmp/lists"
+    -o "Dir::Cache=$tmp/cache"
+    -o "APT::Sandbox::User=$(id -un)"
+    -q
+  )
+  log "fetching Debian's cmocka source package for $filename"
+  # A failing index (e.g. a mirror without sources) is not fatal by itself:
+  # what matters is whether `apt-get source` then finds cmocka.
+  apt-get "${apt_opts[@]}" update >"$tmp/apt.log" 2>&1 || true
+  if ! (cd "$tmp/src" && apt-get "${apt_opts[@]}" source --download-only cmocka) >>"$tmp/apt.log" 2>&1; then
+    cat "$tmp/apt.log" >&2
+    log "WARNING: could not fetch cmocka sources with apt; Meson will try to download $filename itself"
+    return 0
+  fi
+
+  for orig in "$tmp"/src/cmocka_*.orig.tar.*; do
+    case "$orig" in *.asc|*"*"*) continue ;; esac
+    got="$(sha256sum "$orig" | cut -d' ' -f1)"
+    if [ "$got" = "$hash" ]; then
+      mkdir -p "$cache"
+      cp "$orig" "$dest"
+      log "cached $(basename "$orig") as subprojects/packagecache/$filename"
+      return 0
+    fi
+    log "WARNING: $(basename "$orig") has sha256 $got, cmocka.wrap expects $hash"
+  done
+  log "WARNING: Debian's cmocka source does not match cmocka.wrap; Meson will try to download $filename itself"
+}
+
+if [ "$MINIMAL" -eq 1 ]; then
+  install_missing "${NATIVE_PKGS[@]}"
+else
+  install_missing "${FULL_PKGS[@]}"
+  prepare_cmocka_cache
+fi

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# scripts/test.sh - build libportmmf and run every test on every backend.
+#
+#   ./scripts/test.sh
+#
+# Legs (each its own build directory, reused and reconfigured on later runs):
+#   native  gcc, POSIX backend                  build-native
+#   clang   clang, POSIX backend                build-clang
+#   win     MinGW-w64, Win32 backend, via Wine   build-win
+# and, only when asked for (PMMF_LEGS="native clang win i386"):
+#   i386    gcc -m32, POSIX backend, 32-bit     build-i386
+# All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
+#
+# A failing leg does not stop the others; the exit status is non-zero if any
+# leg failed to configure, build or pass. The last line is always
+#   tests: N passed, M failed
+# counted per test case (TAP lines or CMocka's summary) where the output has
+# them, else per test executable; a leg that does not configure or build
+# counts as one failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win}"
+
+"$ROOT/scripts/deps.sh"
+
+# --- Wine: quiet, no prompts, no display, its own prefix --------------------
+export WINEDEBUG="${WINEDEBUG:--all}"
+export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"   # no Mono/Gecko prompts
+export WINEPREFIX="${WINEPREFIX:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libportmmf/wineprefix}"
+unset DISPLAY WAYLAND_DISPLAY
+
+wine_init() {
+  if [ -f "$WINEPREFIX/system.reg" ]; then
+    return 0
+  fi
+  echo "== creating Wine prefix $WINEPREFIX (first start, takes a while)"
+  local t0=$SECONDS
+  mkdir -p "$(dirname "$WINEPREFIX")"
+  wineboot -i </dev/null >/dev/null 2>&1 || true
+  wineserver -w
+  if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    echo "wineboot failed to create $WINEPREFIX" >&2
+    return 1
+  fi
+  echo "== Wine prefix ready in $((SECONDS - t0)) s"
+}
+
+# --- legs --------------------------------------------------------------------
+# configure DIR [ARGS...]: meson setup, or reconfigure if DIR is already set up.
+configure() {
+  local dir="$1"
+  shift
+  if [ -f "$dir/meson-private/coredata.dat" ]; then
+    meson setup --reconfigure "$dir" "$@"
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+leg_dir() { echo "build-$1"; }
+
+leg_setup() {
+  case "$1" in
+    native) configure build-native -Dwerror=true ;;
+    clang)  CC=clang configure build-clang -Dwerror=true ;;
+    win)    wine_init &&
+            configure build-win --cross-file cross/x86_64-w64-mingw32.txt -Dwerror=true ;;
+    i386)   configure build-i386 --cross-file cross/i386-linux-gnu.txt -Dwerror=true ;;
+    *)      echo "unknown leg '$1'" >&2; return 1 ;;
+  esac
+}
+
+leg_test_args() {
+  case "$1" in
+    win) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
+    *)   echo "" ;;
+  esac
+}
+
+# count_tests TESTLOG DETAILS: print "passed failed skipped" for one
+# meson-logs/testlog.json, and write what failed (with the test's own
+# diagnostics) to the file DETAILS.
+count_tests() {
+  python3 - "$1" "$2" <<'PY'
+import json, re, sys
+
+BAD = {"FAIL", "ERROR", "TIMEOUT", "UNEXPECTEDPASS", "INTERRUPT"}
+passed = failed = skipped = 0
+details = []
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    if not line.strip():
+        continue
+    entry = json.loads(line)
+    result = entry.get("result", "")
+    text = (entry.get("stdout") or "") + "\n" + (entry.get("stderr") or "")
+    lines = [l.rstrip("\r") for l in text.splitlines()]
+    p = f = s = 0
+    if result == "EXPECTEDFAIL":
+        p = 1
+    elif any(re.match(r"\d+\.\.\d+", l) for l in lines):            # TAP
+        for l in lines:
+            m = re.match(r"(not )?ok\b(.*)", l)
+            if not m:
+                continue
+            directive = re.search(r"#\s*(skip|todo)", m.group(2), re.I)
+            directive = directive.group(1).lower() if directive else ""
+            if m.group(1):
+                if directive == "todo":
+                    p += 1
+                else:
+                    f += 1
+                    details.append("%s: %s" % (entry["name"], l))
+                    for d in lines[lines.index(l) + 1:]:
+                        if not d.startswith("#") or d.startswith("# not ok"):
+                            break
+                        details.append("%s:     %s" % (entry["name"], d))
+            elif directive == "skip":
+                s += 1
+            else:
+                p += 1
+    else:                                                           # CMocka default output
+        def total(tag):
+            return sum(int(m.group(1)) for l in lines
+                       for m in [re.match(r"\[ *%s *\] (\d+) test" % tag, l)] if m)
+        p, f, s = total("PASSED"), total("FAILED"), total("SKIPPED")
+        if p + f + s == 0:                                          # no summary: per-test lines
+            p = sum(bool(re.match(r"\[ +OK +\] ", l)) for l in lines)
+            f = sum(bool(re.match(r"\[ +(FAILED|ERROR) +\] (?!\d+ test)", l)) for l in lines)
+            s = sum(bool(re.match(r"\[ +SKIPPED +\] (?!\d+ test)", l)) for l in lines)
+        if f:
+            details += dict.fromkeys("%s: %s" % (entry["name"], l) for l in lines
+                                     if re.match(r"\[ +(FAILED|ERROR|LINE) +\] (?!\d+ test)", l))
+    if p + f + s == 0:                                              # plain exit-code test
+        if result == "SKIP":
+            s = 1
+        elif result in BAD:
+            f = 1
+        else:
+            p = 1
+    if result in BAD and f == 0:      # crashed or timed out after its last report
+        f = 1
+    if result in BAD:
+        details.append("%s: %s (exit status %s)" % (entry["name"], result, entry.get("returncode")))
+    passed, failed, skipped = passed + p, failed + f, skipped + s
+with open(sys.argv[2], "a", encoding="utf-8") as out:
+    out.writelines(line + "\n" for line in details)
+print(passed, failed, skipped)
+PY
+}
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+DETAILS="$(mktemp)"
+trap 'rm -f "$DETAILS" "$DETAILS".*' EXIT
+SUMMARY=()
+OVERALL=0
+
+run_leg() {
+  local leg="$1" dir status counts p=0 f=0 s=0 t0=$SECONDS
+  dir="$(leg_dir "$leg")"
+  echo
+  echo "=================================================================="
+  echo "== leg: $leg ($dir)"
+  echo "=================================================================="
+  rm -f "$dir/meson-logs/testlog.json"
+  # shellcheck disable=SC2046
+  if ! leg_setup "$leg"; then
+    status="configure FAILED"
+  elif ! meson compile -C "$dir"; then
+    status="build FAILED"
+  elif ! meson test -C "$dir" --print-errorlogs $(leg_test_args "$leg"); then
+    status="tests FAILED"
+  else
+    status="ok"
+  fi
+  if [ -f "$dir/meson-logs/testlog.json" ]; then
+    counts="$(count_tests "$dir/meson-logs/testlog.json" "$DETAILS.$leg")" || counts="0 1 0"
+    read -r p f s <<<"$counts"
+  fi
+  if [ "$status" != ok ]; then
+    OVERALL=1
+    [ "$f" -gt 0 ] || f=1
+  fi
+  TOTAL_PASSED=$((TOTAL_PASSED + p))
+  TOTAL_FAILED=$((TOTAL_FAILED + f))
+  SUMMARY+=("$(printf '%-7s %-17s %4d passed, %d failed, %d skipped  (%d s)' \
+                "$leg" "$status" "$p" "$f" "$s" "$((SECONDS - t0))")")
+}
+
+for leg in "${LEGS[@]}"; do
+  run_leg "$leg"
+done
+
+# Wine keeps its wineserver alive a few seconds after the last program exits;
+# wait for it so nothing is left running behind us (bounded, in case a test
+# left a Windows process hanging).
+if [ -f "$WINEPREFIX/system.reg" ] && command -v wineserver >/dev/null 2>&1; then
+  timeout 60 wineserver -w >/dev/null 2>&1 || true
+fi
+
+for leg in "${LEGS[@]}"; do
+  if [ -s "$DETAILS.$leg" ]; then
+    echo
+    echo "== failures in leg $leg"
+    sed 's/^/  /' "$DETAILS.$leg"
+  fi
+done
+echo
+echo "== summary"
+for line in "${SUMMARY[@]}"; do
+  echo "  $line"
+done
+echo "tests: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
+exit "$OVERALL"

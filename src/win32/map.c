@@ -1,0 +1,194 @@
+/*
+ * map.c - sections and views on Win32: CreateFileMappingW for file and
+ * page-file-backed maps, MapViewOfFileEx (never replacing what is at a fixed
+ * address), flush, protect and advice on views, and the geometry they rest
+ * on (page size and the 64 KiB allocation granularity).
+ */
+#include "win32.h"
+
+/* FlushViewOfFile can fail with ERROR_LOCK_VIOLATION while the memory manager
+ * is writing the same pages; it succeeds when retried. Retries back off from
+ * 1 ms, about a quarter of a second in all. */
+#define FLUSH_RETRIES 8
+
+static DWORD page_protection(pmmf_access access)
+{
+  switch (access) {
+  case PMMF_ACCESS_WRITE:
+    return PAGE_READWRITE;
+  case PMMF_ACCESS_COPY:
+    return PAGE_WRITECOPY;
+  case PMMF_ACCESS_READ:
+  default:
+    return PAGE_READONLY;
+  }
+}
+
+static DWORD view_access(pmmf_access access)
+{
+  switch (access) {
+  case PMMF_ACCESS_WRITE:
+    return FILE_MAP_WRITE; /* read and write */
+  case PMMF_ACCESS_COPY:
+    return FILE_MAP_COPY;
+  case PMMF_ACCESS_READ:
+  default:
+    return FILE_MAP_READ;
+  }
+}
+
+/* A section of `size` bytes over `file` (INVALID_HANDLE_VALUE: the page file).
+ * Not inheritable, not named. */
+static int section_create(struct pmmf__os_map *out, HANDLE file, uint64_t size, DWORD protection)
+{
+  HANDLE section = w32_CreateFileMappingW(file, NULL, protection, (DWORD)(size >> 32),
+                                          (DWORD)(size & 0xFFFFFFFFu), NULL);
+  if (!section)
+    return pmmf__w32_fail_last();
+  out->handle = (pmmf__handle)section;
+  out->owns_handle = 1;
+  return PMMF_OK;
+}
+
+int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size,
+                      pmmf_access access)
+{
+  return section_create(out, (HANDLE)file, size, page_protection(access));
+}
+
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size)
+{
+  return section_create(out, INVALID_HANDLE_VALUE, size, PAGE_READWRITE);
+}
+
+int pmmf__os_map_close(struct pmmf__os_map *map)
+{
+  if (map->owns_handle && !pmmf__w32_close_handle((HANDLE)map->handle))
+    return pmmf__w32_fail_last();
+  return PMMF_OK;
+}
+
+static BOOL prefetch(void *addr, size_t length)
+{
+  struct pmmf__w32_range range;
+  range.address = addr;
+  range.bytes = length;
+  return w32_PrefetchVirtualMemory(GetCurrentProcess(), 1, &range, 0);
+}
+
+int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
+                      size_t length, pmmf_access access, int populate, void *fixed)
+{
+  void *base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access),
+                                   (DWORD)(offset >> 32), (DWORD)(offset & 0xFFFFFFFFu), length,
+                                   fixed);
+  if (!base) {
+    DWORD code = GetLastError();
+    /* Without a fixed base the system chose the address: a failure to find
+     * room is a lack of address space, whatever the code says. */
+    if (!fixed && code == ERROR_INVALID_ADDRESS)
+      return pmmf__fail((long)code, PMMF_E_NO_MEMORY);
+    return pmmf__w32_fail(code);
+  }
+  /* Prefaulting is a hint: without PrefetchVirtualMemory (before Windows 8),
+   * or if it fails, the pages come in on first touch as usual. */
+  if (populate && pmmf__w32_prefetch_available())
+    (void)prefetch(base, length);
+  *out_base = base;
+  return PMMF_OK;
+}
+
+int pmmf__os_view_unmap(void *base, size_t length)
+{
+  (void)length;
+  if (!pmmf__w32_unmap_view(base))
+    return pmmf__w32_fail_last();
+  return PMMF_OK;
+}
+
+int pmmf__os_view_flush(void *addr, size_t length, int sync)
+{
+  DWORD code;
+  int attempt;
+
+  /* FlushViewOfFile writes the dirty pages back and waits for those writes
+   * either way; the common layer adds FlushFileBuffers for a synchronous
+   * flush. */
+  (void)sync;
+  for (attempt = 0;; attempt++) {
+    if (w32_FlushViewOfFile(addr, length))
+      return PMMF_OK;
+    code = GetLastError();
+    if (code != ERROR_LOCK_VIOLATION || attempt == FLUSH_RETRIES)
+      return pmmf__w32_fail(code);
+    w32_Sleep((DWORD)1 << attempt);
+  }
+}
+
+int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
+{
+  DWORD previous;
+  if (!w32_VirtualProtect(addr, length, page_protection(access), &previous))
+    return pmmf__w32_fail_last();
+  return PMMF_OK;
+}
+
+int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice)
+{
+  switch (advice) {
+  case PMMF_ADVICE_NORMAL:
+    /* The default: nothing to undo. */
+    return PMMF_OK;
+  case PMMF_ADVICE_WILLNEED:
+    if (!pmmf__w32_prefetch_available())
+      return pmmf__reject(PMMF_E_UNSUPPORTED);
+    if (!prefetch(addr, length))
+      return pmmf__w32_fail_last();
+    return PMMF_OK;
+  case PMMF_ADVICE_DONTNEED:
+    /* VirtualUnlock on unlocked pages would trim them from the working set,
+     * but it also unlocks pages the application locked with VirtualLock: a
+     * side effect a hint must not have. No equivalent, then. */
+  case PMMF_ADVICE_SEQUENTIAL:
+  case PMMF_ADVICE_RANDOM:
+  default:
+    /* No per-range read-ahead policy exists for mapped views. */
+    return pmmf__reject(PMMF_E_UNSUPPORTED);
+  }
+}
+
+/* The geometry, asked once; concurrent first calls store the same values. */
+static atomic_size_t page_size, granularity;
+
+static void geometry_load(void)
+{
+  SYSTEM_INFO info;
+  w32_GetSystemInfo(&info);
+  atomic_store_explicit(&granularity, info.dwAllocationGranularity, memory_order_relaxed);
+  atomic_store_explicit(&page_size, info.dwPageSize, memory_order_relaxed);
+}
+
+size_t pmmf__os_page_size(void)
+{
+  size_t size = atomic_load_explicit(&page_size, memory_order_relaxed);
+  if (!size) {
+    geometry_load();
+    size = atomic_load_explicit(&page_size, memory_order_relaxed);
+  }
+  return size;
+}
+
+size_t pmmf__os_granularity(void)
+{
+  size_t size = atomic_load_explicit(&granularity, memory_order_relaxed);
+  if (!size) {
+    geometry_load();
+    size = atomic_load_explicit(&granularity, memory_order_relaxed);
+  }
+  return size;
+}
+
+const char *pmmf__os_backend_name(void)
+{
+  return "win32";
+}

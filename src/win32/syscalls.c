@@ -1,0 +1,156 @@
+/*
+ * syscalls.c - the Win32 backend's OS-call table, after SQLite's aSyscall[]:
+ * each entry names a Win32 call, its current function and its original, so
+ * test builds can replace any call (pmmf__os_syscall_set) or make it fail
+ * (pmmf__fault_arm) without touching the code that calls it. Also the calls
+ * that release even when they fail, and the run-time look-up of
+ * PrefetchVirtualMemory.
+ */
+#include "win32.h"
+
+#include <string.h>
+
+/* PrefetchVirtualMemory exists from Windows 8 on: it is looked up once, at
+ * the first use, and the lookup's answer is kept (0 unknown, 1 absent, 2
+ * present). Concurrent first uses store the same answer. */
+static atomic_int prefetch_state;
+static _Atomic(pmmf__syscall_ptr) prefetch_real;
+
+static pmmf__w32_PrefetchVirtualMemory_fn prefetch_resolve(void)
+{
+  int state = atomic_load_explicit(&prefetch_state, memory_order_acquire);
+  if (state == 0) {
+    HMODULE kernel32 = W32_FN(GetModuleHandleW)(L"kernel32.dll");
+    FARPROC found =
+      kernel32 ? W32_FN(GetProcAddress)(kernel32, "PrefetchVirtualMemory") : NULL;
+    atomic_store_explicit(&prefetch_real, (pmmf__syscall_ptr)found, memory_order_relaxed);
+    state = found ? 2 : 1;
+    atomic_store_explicit(&prefetch_state, state, memory_order_release);
+  }
+  if (state != 2)
+    return NULL;
+  return (pmmf__w32_PrefetchVirtualMemory_fn)atomic_load_explicit(&prefetch_real,
+                                                                  memory_order_relaxed);
+}
+
+/* The table's original PrefetchVirtualMemory: the real one when it exists,
+ * else a failure with ERROR_CALL_NOT_IMPLEMENTED. */
+static BOOL WINAPI prefetch_call(HANDLE process, ULONG_PTR count, struct pmmf__w32_range *ranges,
+                                 ULONG flags)
+{
+  pmmf__w32_PrefetchVirtualMemory_fn real = prefetch_resolve();
+  if (!real) {
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+    return FALSE;
+  }
+  return real(process, count, ranges, flags);
+}
+
+/* The casts through each call's own pointer type make the compiler check the
+ * table's signature against the SDK's declaration (-Wcast-function-type). */
+#define ENTRY(name, fn)                                                  \
+  {                                                                      \
+    #name, (pmmf__syscall_ptr)(pmmf__w32_##name##_fn)(fn),               \
+      (pmmf__syscall_ptr)(pmmf__w32_##name##_fn)(fn)                     \
+  }
+
+struct pmmf__w32_syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
+  [PMMF__W32_CreateFileW] = ENTRY(CreateFileW, CreateFileW),
+  [PMMF__W32_GetFileAttributesW] = ENTRY(GetFileAttributesW, GetFileAttributesW),
+  [PMMF__W32_GetFileType] = ENTRY(GetFileType, GetFileType),
+  [PMMF__W32_DeleteFileW] = ENTRY(DeleteFileW, DeleteFileW),
+  [PMMF__W32_GetFullPathNameW] = ENTRY(GetFullPathNameW, GetFullPathNameW),
+  [PMMF__W32_MultiByteToWideChar] = ENTRY(MultiByteToWideChar, MultiByteToWideChar),
+  [PMMF__W32_GetFileSizeEx] = ENTRY(GetFileSizeEx, GetFileSizeEx),
+  [PMMF__W32_SetFileInformationByHandle] =
+    ENTRY(SetFileInformationByHandle, SetFileInformationByHandle),
+  [PMMF__W32_DeviceIoControl] = ENTRY(DeviceIoControl, DeviceIoControl),
+  [PMMF__W32_FlushFileBuffers] = ENTRY(FlushFileBuffers, FlushFileBuffers),
+  [PMMF__W32_CloseHandle] = ENTRY(CloseHandle, CloseHandle),
+  [PMMF__W32_CreateFileMappingW] = ENTRY(CreateFileMappingW, CreateFileMappingW),
+  [PMMF__W32_MapViewOfFileEx] = ENTRY(MapViewOfFileEx, MapViewOfFileEx),
+  [PMMF__W32_UnmapViewOfFile] = ENTRY(UnmapViewOfFile, UnmapViewOfFile),
+  [PMMF__W32_FlushViewOfFile] = ENTRY(FlushViewOfFile, FlushViewOfFile),
+  [PMMF__W32_VirtualProtect] = ENTRY(VirtualProtect, VirtualProtect),
+  [PMMF__W32_PrefetchVirtualMemory] = ENTRY(PrefetchVirtualMemory, prefetch_call),
+  [PMMF__W32_AddVectoredExceptionHandler] =
+    ENTRY(AddVectoredExceptionHandler, AddVectoredExceptionHandler),
+  [PMMF__W32_RemoveVectoredExceptionHandler] =
+    ENTRY(RemoveVectoredExceptionHandler, RemoveVectoredExceptionHandler),
+  [PMMF__W32_GetSystemInfo] = ENTRY(GetSystemInfo, GetSystemInfo),
+  [PMMF__W32_Sleep] = ENTRY(Sleep, Sleep),
+  [PMMF__W32_GetModuleHandleW] = ENTRY(GetModuleHandleW, GetModuleHandleW),
+  [PMMF__W32_GetProcAddress] = ENTRY(GetProcAddress, GetProcAddress),
+};
+
+int pmmf__w32_fault(const char *name)
+{
+  long code = pmmf__fault_check_slow(name);
+  if (!code)
+    return 0;
+  SetLastError((DWORD)code);
+  return 1;
+}
+
+BOOL pmmf__w32_close_handle(HANDLE handle)
+{
+  long injected = PMMF__FAULT("CloseHandle");
+  BOOL ok = W32_FN(CloseHandle)(handle);
+  if (injected) {
+    SetLastError((DWORD)injected);
+    return FALSE;
+  }
+  return ok;
+}
+
+BOOL pmmf__w32_unmap_view(void *base)
+{
+  long injected = PMMF__FAULT("UnmapViewOfFile");
+  BOOL ok = W32_FN(UnmapViewOfFile)(base);
+  if (injected) {
+    SetLastError((DWORD)injected);
+    return FALSE;
+  }
+  return ok;
+}
+
+int pmmf__w32_prefetch_available(void)
+{
+  const struct pmmf__w32_syscall *entry = &pmmf__w32_syscalls[PMMF__W32_PrefetchVirtualMemory];
+  return entry->current != entry->original || prefetch_resolve() != NULL;
+}
+
+static struct pmmf__w32_syscall *find(const char *name)
+{
+  int i;
+  for (i = 0; name && i < PMMF__W32_CALL_COUNT; i++)
+    if (strcmp(pmmf__w32_syscalls[i].name, name) == 0)
+      return &pmmf__w32_syscalls[i];
+  return NULL;
+}
+
+int pmmf__os_syscall_set(const char *name, pmmf__syscall_ptr fn)
+{
+  struct pmmf__w32_syscall *entry = find(name);
+  if (!entry)
+    return PMMF_E_NOT_FOUND;
+  entry->current = fn ? fn : entry->original;
+  return PMMF_OK;
+}
+
+pmmf__syscall_ptr pmmf__os_syscall_get(const char *name)
+{
+  struct pmmf__w32_syscall *entry = find(name);
+  return entry ? entry->current : NULL;
+}
+
+const char *pmmf__os_syscall_next(const char *name)
+{
+  struct pmmf__w32_syscall *entry;
+  if (!name)
+    return pmmf__w32_syscalls[0].name;
+  entry = find(name);
+  if (!entry || entry + 1 == pmmf__w32_syscalls + PMMF__W32_CALL_COUNT)
+    return NULL;
+  return entry[1].name;
+}

@@ -1,0 +1,136 @@
+/*
+ * win32.h - what the Win32 backend's files share: the replaceable OS-call
+ * table (every Win32 call the backend makes goes through it, so tests can swap
+ * a call or inject a failure by the call's Win32 name) and the GetLastError
+ * egress point.
+ */
+#ifndef PMMF_WIN32_H
+#define PMMF_WIN32_H
+
+/* Vista is the oldest system served (SetFileInformationByHandle); newer
+ * calls such as PrefetchVirtualMemory are looked up at run time. */
+#ifndef _WIN32_WINNT
+#  define _WIN32_WINNT 0x0600
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#  define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#include <winioctl.h>
+
+#include "internal.h"
+
+/* PrefetchVirtualMemory's range entry (Windows 8), declared here so that the
+ * build does not depend on the SDK's _WIN32_WINNT. */
+struct pmmf__w32_range {
+  void *address;
+  SIZE_T bytes;
+};
+
+/* The table: X(name, return type, parameter types). `name` is the Win32
+ * function's name, which is also the name fault injection and
+ * pmmf__os_syscall_set use. */
+#define PMMF__W32_SYSCALLS(X)                                                                \
+  X(CreateFileW, HANDLE, (LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE)) \
+  X(GetFileAttributesW, DWORD, (LPCWSTR))                                                      \
+  X(GetFileType, DWORD, (HANDLE))                                                              \
+  X(DeleteFileW, BOOL, (LPCWSTR))                                                              \
+  X(GetFullPathNameW, DWORD, (LPCWSTR, DWORD, LPWSTR, LPWSTR *))                               \
+  X(MultiByteToWideChar, int, (UINT, DWORD, LPCCH, int, LPWSTR, int))                          \
+  X(GetFileSizeEx, BOOL, (HANDLE, PLARGE_INTEGER))                                             \
+  X(SetFileInformationByHandle, BOOL, (HANDLE, FILE_INFO_BY_HANDLE_CLASS, LPVOID, DWORD))      \
+  X(DeviceIoControl, BOOL, (HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED)) \
+  X(FlushFileBuffers, BOOL, (HANDLE))                                                          \
+  X(CloseHandle, BOOL, (HANDLE))                                                               \
+  X(CreateFileMappingW, HANDLE, (HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR)) \
+  X(MapViewOfFileEx, LPVOID, (HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID))                    \
+  X(UnmapViewOfFile, BOOL, (LPCVOID))                                                          \
+  X(FlushViewOfFile, BOOL, (LPCVOID, SIZE_T))                                                  \
+  X(VirtualProtect, BOOL, (LPVOID, SIZE_T, DWORD, PDWORD))                                     \
+  X(PrefetchVirtualMemory, BOOL, (HANDLE, ULONG_PTR, struct pmmf__w32_range *, ULONG))         \
+  X(AddVectoredExceptionHandler, PVOID, (ULONG, PVECTORED_EXCEPTION_HANDLER))                 \
+  X(RemoveVectoredExceptionHandler, ULONG, (PVOID))                                            \
+  X(GetSystemInfo, void, (LPSYSTEM_INFO))                                                      \
+  X(Sleep, void, (DWORD))                                                                      \
+  X(GetModuleHandleW, HMODULE, (LPCWSTR))                                                      \
+  X(GetProcAddress, FARPROC, (HMODULE, LPCSTR))
+
+/* One index and one function-pointer type per call. */
+enum pmmf__w32_call {
+#define PMMF__W32_INDEX_(name, ret, params) PMMF__W32_##name,
+  PMMF__W32_SYSCALLS(PMMF__W32_INDEX_)
+#undef PMMF__W32_INDEX_
+  PMMF__W32_CALL_COUNT
+};
+
+#define PMMF__W32_TYPE_(name, ret, params) typedef ret(WINAPI *pmmf__w32_##name##_fn) params;
+PMMF__W32_SYSCALLS(PMMF__W32_TYPE_)
+#undef PMMF__W32_TYPE_
+
+struct pmmf__w32_syscall {
+  const char *name;
+  pmmf__syscall_ptr current;
+  pmmf__syscall_ptr original;
+};
+
+extern struct pmmf__w32_syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT];
+
+/* The current function of a call, typed. */
+#define W32_FN(name) ((pmmf__w32_##name##_fn)pmmf__w32_syscalls[PMMF__W32_##name].current)
+
+/* Whether an armed fault fails the call named `name` now (its error is then
+ * set with SetLastError). */
+int pmmf__w32_fault(const char *name);
+
+/* Call `name` through the table unless an armed fault fails it: the result
+ * is then `failed`, with GetLastError() giving the injected code, exactly as
+ * a real failure of that call looks. */
+#define W32_CALL(name, failed, ...)                                   \
+  ((pmmf__fault_armed && pmmf__w32_fault(#name)) ? (failed)           \
+                                                 : W32_FN(name)(__VA_ARGS__))
+
+#define w32_CreateFileW(...) W32_CALL(CreateFileW, INVALID_HANDLE_VALUE, __VA_ARGS__)
+#define w32_GetFileAttributesW(...) \
+  W32_CALL(GetFileAttributesW, INVALID_FILE_ATTRIBUTES, __VA_ARGS__)
+#define w32_GetFileType(...) W32_CALL(GetFileType, FILE_TYPE_UNKNOWN, __VA_ARGS__)
+#define w32_DeleteFileW(...) W32_CALL(DeleteFileW, FALSE, __VA_ARGS__)
+#define w32_GetFullPathNameW(...) W32_CALL(GetFullPathNameW, 0, __VA_ARGS__)
+#define w32_MultiByteToWideChar(...) W32_CALL(MultiByteToWideChar, 0, __VA_ARGS__)
+#define w32_GetFileSizeEx(...) W32_CALL(GetFileSizeEx, FALSE, __VA_ARGS__)
+#define w32_SetFileInformationByHandle(...) \
+  W32_CALL(SetFileInformationByHandle, FALSE, __VA_ARGS__)
+#define w32_DeviceIoControl(...) W32_CALL(DeviceIoControl, FALSE, __VA_ARGS__)
+#define w32_FlushFileBuffers(...) W32_CALL(FlushFileBuffers, FALSE, __VA_ARGS__)
+#define w32_CreateFileMappingW(...) W32_CALL(CreateFileMappingW, NULL, __VA_ARGS__)
+#define w32_MapViewOfFileEx(...) W32_CALL(MapViewOfFileEx, NULL, __VA_ARGS__)
+#define w32_FlushViewOfFile(...) W32_CALL(FlushViewOfFile, FALSE, __VA_ARGS__)
+#define w32_VirtualProtect(...) W32_CALL(VirtualProtect, FALSE, __VA_ARGS__)
+#define w32_AddVectoredExceptionHandler(...) \
+  W32_CALL(AddVectoredExceptionHandler, NULL, __VA_ARGS__)
+#define w32_RemoveVectoredExceptionHandler(...) \
+  W32_CALL(RemoveVectoredExceptionHandler, 0, __VA_ARGS__)
+#define w32_PrefetchVirtualMemory(...) W32_CALL(PrefetchVirtualMemory, FALSE, __VA_ARGS__)
+
+/* Calls that cannot fail (GetSystemInfo, Sleep) and the loader look-ups
+ * behind the cached PrefetchVirtualMemory pointer (a fault there would be
+ * remembered for the process's life) go through the table without a fault
+ * check. */
+#define w32_GetSystemInfo(info) W32_FN(GetSystemInfo)(info)
+#define w32_Sleep(ms) W32_FN(Sleep)(ms)
+
+/* The releasing calls: the handle or view is released even when a failure is
+ * injected (the public contract says close and unmap release all the same),
+ * and the injected failure is then reported. */
+BOOL pmmf__w32_close_handle(HANDLE handle);
+BOOL pmmf__w32_unmap_view(void *base);
+
+/* Whether PrefetchVirtualMemory exists (Windows 8 and later) or the table
+ * entry has been replaced. */
+int pmmf__w32_prefetch_available(void);
+
+/* The egress point: a Win32 error code becomes a status, the raw code is kept. */
+int pmmf__w32_fail(DWORD code);
+/* The same for GetLastError(). */
+int pmmf__w32_fail_last(void);
+
+#endif /* PMMF_WIN32_H */

@@ -1,0 +1,367 @@
+/*
+ * test_posix_native.c - POSIX-only checks of the backend's OS-level choices:
+ * descriptors are close-on-exec, file views are MAP_SHARED (a plain pread of
+ * the file sees a view's writes without a flush), anonymous maps are backed by
+ * a memory object with a descriptor (not bare MAP_ANONYMOUS) that survives
+ * fork(), unaligned offsets are rounded down to the page size, SYNC flushes
+ * are msync(MS_SYNC) + fdatasync (through internal.h's OS-call table), and
+ * the shm_open fallback for anonymous maps works.
+ */
+#define _GNU_SOURCE
+
+#include "support.h"
+
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int is_cloexec(intptr_t fd) {
+  int flags = fcntl((int)fd, F_GETFD);
+  assert_int_not_equal(flags, -1);
+  return (flags & FD_CLOEXEC) != 0;
+}
+
+static void test_file_descriptor_cloexec(void **state) {
+  static const unsigned flag_sets[] = {PMMF_OPEN_READ, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE,
+                                       PMMF_OPEN_WRITE | PMMF_OPEN_TRUNCATE,
+                                       PMMF_OPEN_READ | PMMF_OPEN_EXCLUSIVE};
+  const char *path = support_path("cloexec.bin");
+  size_t i;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 100, 1), 0);
+  for (i = 0; i < SUPPORT_ARRAY_LEN(flag_sets); i++) {
+    pmmf_file *f = NULL;
+    pmmf_map *m = NULL;
+    assert_ok(pmmf_file_open(&f, path, flag_sets[i]));
+    assert_true(is_cloexec(f->handle));
+    if (flag_sets[i] & PMMF_OPEN_TRUNCATE)
+      assert_ok(pmmf_file_resize(f, 100));
+    assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_READ, 0));
+    assert_true(is_cloexec(m->os.handle));
+    assert_ok(pmmf_map_close(m));
+    assert_ok(pmmf_file_close(f));
+  }
+}
+
+static void test_anonymous_descriptor_cloexec(void **state) {
+  pmmf_map *m = NULL;
+  struct stat st;
+  (void)state;
+  assert_ok(pmmf_map_anonymous(&m, 65537, 0));
+  /* A real memory object: a descriptor of at least the map's size. */
+  assert_true(m->os.handle >= 0);
+  assert_true(is_cloexec(m->os.handle));
+  assert_int_equal(fstat((int)m->os.handle, &st), 0);
+  assert_true((uint64_t)st.st_size >= 65537);
+  assert_ok(pmmf_map_close(m));
+}
+
+static void test_view_is_map_shared(void **state) {
+  const char *path = support_path("shared.bin");
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  unsigned char buf[8];
+  int fd;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 200000, 2), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&v, m, 99999, 8, PMMF_ACCESS_WRITE, 0));
+  memcpy(pmmf_view_data(v), "SHARED!!", 8);
+  /* No flush: the page cache is shared with read()/pread(). */
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  assert_int_equal(pread(fd, buf, 8, 99999), 8);
+  assert_memory_equal(buf, "SHARED!!", 8);
+  /* And the other way round: a pwrite is seen by the view. */
+  close(fd);
+  fd = open(path, O_WRONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  assert_int_equal(pwrite(fd, "pw", 2, 100001), 2);
+  close(fd);
+  assert_memory_equal((char *)pmmf_view_data(v) + 2, "pw", 2);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+}
+
+static void test_unaligned_offset_rounding(void **state) {
+  static const uint64_t offsets[] = {1, 4097, 65535, 65537, 99999};
+  const char *path = support_path("round.bin");
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  size_t i;
+  (void)state;
+  assert_int_equal(pmmf_page_size(), page);
+  assert_int_equal(pmmf_granularity(), page);
+  assert_int_equal(support_write_pattern(path, 140000, 3), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_READ));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_READ, 0));
+  for (i = 0; i < SUPPORT_ARRAY_LEN(offsets); i++) {
+    pmmf_view *v = NULL;
+    size_t delta = (size_t)(offsets[i] % page);
+    assert_ok(pmmf_view_map(&v, m, offsets[i], 100, PMMF_ACCESS_READ, 0));
+    /* The OS mapping starts at the offset rounded down to the page size. */
+    assert_int_equal((uintptr_t)v->base % page, 0);
+    assert_ptr_equal(v->data, (char *)v->base + delta);
+    assert_ptr_equal(pmmf_view_data(v), v->data);
+    assert_true(v->mapped >= delta + 100);
+    assert_true(v->mapped < delta + 100 + page);
+    assert_pattern(pmmf_view_data(v), 100, offsets[i], 3);
+    assert_ok(pmmf_view_unmap(v));
+  }
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+}
+
+/* Views stay mapped in a fork()ed child; anonymous memory is a shared object. */
+static void test_views_survive_fork(void **state) {
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  unsigned char *p;
+  pid_t pid;
+  int status = 0;
+  (void)state;
+  assert_ok(pmmf_map_anonymous(&m, 65536, 0));
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0));
+  p = pmmf_view_data(v);
+  support_fill(p, 65536, 0, 4);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    int ok = support_check(p, 65536, 0, 4) == -1;
+    p[12345] = 0x5A;
+    _exit(ok ? 0 : 1);
+  }
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  /* MAP_SHARED of a memory object: the child's write is visible here. */
+  assert_int_equal(p[12345], 0x5A);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+}
+
+/* EXCLUSIVE uses flock: a plain flock by another open file description sees it. */
+static void test_exclusive_is_flock(void **state) {
+  const char *path = support_path("flock.bin");
+  pmmf_file *x = NULL;
+  int fd;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 10, 5), 0);
+  assert_ok(pmmf_file_open(&x, path, PMMF_OPEN_READ | PMMF_OPEN_EXCLUSIVE));
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), -1);
+  assert_ok(pmmf_file_close(x));
+  assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), 0);
+  close(fd);
+}
+
+/* Character devices and FIFOs are not regular files; opening a FIFO must not block. */
+static void test_non_regular_files(void **state) {
+  const char *fifo = support_path("a-fifo");
+  pmmf_file *f = SENTINEL;
+  (void)state;
+  assert_status(pmmf_file_open(&f, "/dev/null", PMMF_OPEN_READ), PMMF_E_INVALID);
+  assert_status(pmmf_file_open(&f, "/dev/zero", PMMF_OPEN_WRITE), PMMF_E_INVALID);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  assert_status(pmmf_file_open(&f, fifo, PMMF_OPEN_READ), PMMF_E_INVALID);
+  assert_status(pmmf_file_open(&f, fifo, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE), PMMF_E_INVALID);
+  assert_ptr_equal(f, SENTINEL);
+}
+
+/* A symbolic link to a regular file is followed. */
+static void test_symlink_followed(void **state) {
+  const char *target = support_path("link-target.bin");
+  const char *link = support_path("a-link.bin");
+  pmmf_file *f = NULL;
+  uint64_t size = 0;
+  (void)state;
+  assert_int_equal(support_write_pattern(target, 1234, 6), 0);
+  assert_int_equal(symlink(target, link), 0);
+  assert_ok(pmmf_file_open(&f, link, PMMF_OPEN_READ));
+  assert_ok(pmmf_file_size(f, &size));
+  assert_int_equal(size, 1234);
+  assert_ok(pmmf_file_close(f));
+}
+
+/* Counting stand-ins for the OS-call table (internal.h). */
+static int msync_calls, msync_last_flags, fdatasync_calls, fdatasync_last_fd, madvise_calls;
+static int madvise_last_advice;
+static void *msync_last_addr, *madvise_last_addr;
+static size_t msync_last_len, madvise_last_len;
+
+static int counting_msync(void *addr, size_t len, int flags) {
+  msync_calls++;
+  msync_last_addr = addr;
+  msync_last_len = len;
+  msync_last_flags = flags;
+  return msync(addr, len, flags);
+}
+
+static int counting_fdatasync(int fd) {
+  fdatasync_calls++;
+  fdatasync_last_fd = fd;
+  return fdatasync(fd);
+}
+
+static int counting_madvise(void *addr, size_t len, int advice) {
+  madvise_calls++;
+  madvise_last_addr = addr;
+  madvise_last_len = len;
+  madvise_last_advice = advice;
+  return madvise(addr, len, advice);
+}
+
+static void reset_counts(void) {
+  msync_calls = fdatasync_calls = madvise_calls = 0;
+  msync_last_flags = madvise_last_advice = -1;
+  fdatasync_last_fd = -1;
+}
+
+static void test_flush_uses_msync_and_fdatasync(void **state) {
+  const char *path = support_path("syncpath.bin");
+  size_t page = pmmf_page_size();
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL, *a = NULL;
+  pmmf_view *v = NULL, *c = NULL, *av = NULL;
+  char *p;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 300000, 9), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&v, m, 4097, 200000, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&c, m, 0, 0, PMMF_ACCESS_COPY, 0));
+  assert_ok(pmmf_map_anonymous(&a, 65536, 0));
+  assert_ok(pmmf_view_map(&av, a, 0, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf__os_syscall_set("msync", (pmmf__syscall_ptr)counting_msync));
+  assert_ok(pmmf__os_syscall_set("fdatasync", (pmmf__syscall_ptr)counting_fdatasync));
+  p = pmmf_view_data(v);
+
+  /* SYNC: msync(MS_SYNC) over the page-aligned span, then fdatasync of the file. */
+  reset_counts();
+  assert_ok(pmmf_view_flush(v, 10000, 5000, PMMF_FLUSH_SYNC));
+  assert_int_equal(msync_calls, 1);
+  assert_true(msync_last_flags & MS_SYNC);
+  assert_int_equal((uintptr_t)msync_last_addr % page, 0);
+  assert_true((char *)msync_last_addr <= p + 10000);
+  assert_true((char *)msync_last_addr + msync_last_len >= p + 15000);
+  assert_true(msync_last_len <= 5000 + 2 * page);
+  assert_int_equal(fdatasync_calls, 1);
+  assert_int_equal(fdatasync_last_fd, (int)f->handle);
+
+  /* ASYNC: msync(MS_ASYNC), no fdatasync. */
+  reset_counts();
+  assert_ok(pmmf_view_flush(v, 0, 0, PMMF_FLUSH_ASYNC));
+  assert_int_equal(msync_calls, 1);
+  assert_true(msync_last_flags & MS_ASYNC);
+  assert_false(msync_last_flags & MS_SYNC);
+  assert_true((char *)msync_last_addr + msync_last_len >= p + 200000);
+  assert_int_equal(fdatasync_calls, 0);
+
+  /* COPY and anonymous views: a no-op. Unmapping is never a flush. */
+  reset_counts();
+  assert_ok(pmmf_view_flush(c, 0, 0, PMMF_FLUSH_SYNC));
+  assert_ok(pmmf_view_flush(av, 0, 0, PMMF_FLUSH_SYNC));
+  p[0] = 1;
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_view_unmap(c));
+  assert_ok(pmmf_view_unmap(av));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_map_close(a));
+  assert_ok(pmmf_file_close(f));
+  assert_int_equal(msync_calls, 0);
+  assert_int_equal(fdatasync_calls, 0);
+  assert_ok(pmmf__os_syscall_set("msync", NULL));
+  assert_ok(pmmf__os_syscall_set("fdatasync", NULL));
+}
+
+static void test_advise_uses_madvise(void **state) {
+  static const struct {
+    pmmf_advice advice;
+    int native;
+  } table[] = {{PMMF_ADVICE_NORMAL, MADV_NORMAL},
+               {PMMF_ADVICE_SEQUENTIAL, MADV_SEQUENTIAL},
+               {PMMF_ADVICE_RANDOM, MADV_RANDOM},
+               {PMMF_ADVICE_WILLNEED, MADV_WILLNEED},
+               {PMMF_ADVICE_DONTNEED, MADV_DONTNEED}};
+  size_t page = pmmf_page_size(), i;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  char *p;
+  (void)state;
+  assert_ok(pmmf_map_anonymous(&m, 300000, 0));
+  assert_ok(pmmf_view_map(&v, m, 1, 0, PMMF_ACCESS_WRITE, 0));
+  p = pmmf_view_data(v);
+  assert_ok(pmmf__os_syscall_set("madvise", (pmmf__syscall_ptr)counting_madvise));
+  for (i = 0; i < SUPPORT_ARRAY_LEN(table); i++) {
+    reset_counts();
+    assert_ok(pmmf_view_advise(v, 5000, 70000, table[i].advice));
+    assert_int_equal(madvise_calls, 1);
+    assert_int_equal(madvise_last_advice, table[i].native);
+    assert_int_equal((uintptr_t)madvise_last_addr % page, 0);
+    assert_true((char *)madvise_last_addr <= p + 5000);
+    assert_true((char *)madvise_last_addr + madvise_last_len >= p + 75000);
+    assert_true(madvise_last_len <= 70000 + 2 * page);
+  }
+  assert_ok(pmmf__os_syscall_set("madvise", NULL));
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+}
+
+static int no_memfd(const char *name, unsigned flags) {
+  (void)name;
+  (void)flags;
+  errno = ENOSYS;
+  return -1;
+}
+
+/* Without memfd_create, anonymous maps fall back to an unlinked shm object. */
+static void test_anonymous_without_memfd(void **state) {
+  pmmf_map *m = NULL;
+  pmmf_view *a = NULL, *b = NULL;
+  long handles = support_count_handles();
+  (void)state;
+  assert_ok(pmmf__os_syscall_set("memfd_create", (pmmf__syscall_ptr)no_memfd));
+  assert_ok(pmmf_map_anonymous(&m, 100000, 0));
+  assert_ok(pmmf__os_syscall_set("memfd_create", NULL));
+  assert_true(is_cloexec(m->os.handle));
+  assert_ok(pmmf_view_map(&a, m, 0, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&b, m, 65536, 0, PMMF_ACCESS_WRITE, 0));
+  assert_int_equal(support_check_byte(pmmf_view_data(a), 100000, 0), -1);
+  ((char *)pmmf_view_data(a))[70000] = 0x3E;
+  assert_int_equal(((char *)pmmf_view_data(b))[70000 - 65536], 0x3E);
+  assert_ok(pmmf_view_unmap(a));
+  assert_ok(pmmf_view_unmap(b));
+  assert_ok(pmmf_map_close(m));
+  assert_int_equal(support_count_handles(), handles);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_file_descriptor_cloexec),
+      cmocka_unit_test(test_anonymous_descriptor_cloexec),
+      cmocka_unit_test(test_view_is_map_shared),
+      cmocka_unit_test(test_unaligned_offset_rounding),
+      cmocka_unit_test(test_views_survive_fork),
+      cmocka_unit_test(test_exclusive_is_flock),
+      cmocka_unit_test(test_non_regular_files),
+      cmocka_unit_test(test_symlink_followed),
+      cmocka_unit_test(test_flush_uses_msync_and_fdatasync),
+      cmocka_unit_test(test_advise_uses_madvise),
+      cmocka_unit_test(test_anonymous_without_memfd),
+  };
+  return cmocka_run_group_tests_name("posix", tests, support_group_setup, support_group_teardown);
+}

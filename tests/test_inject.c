@@ -1,0 +1,672 @@
+/*
+ * test_inject.c - failure injection through internal.h's pmmf__fault_arm:
+ * for each operation, fail its 1st, 2nd, 3rd... OS call (or allocation) in
+ * turn until the operation completes without the fault firing. After every
+ * injected failure: the status matches the fault's kind, outputs are
+ * untouched, files keep their size and bytes, a file the call created is gone,
+ * pmmf_last_os_error() is set, and no allocation, handle or mapping leaked.
+ * An EINTR sweep may succeed (backends retry) and must still leak nothing.
+ */
+#include "support.h"
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SKIP 200u
+#define SMALL ((size_t)70000)
+#define BIG ((size_t)140000)
+
+/* ------------------------------------------------------------------------- */
+
+struct snapshot {
+  long allocs, handles, mappings;
+};
+
+static void take(struct snapshot *s) {
+  s->allocs = pmmf__alloc_live();
+  s->handles = support_count_handles();
+  s->mappings = support_count_mappings();
+}
+
+static void same(const struct snapshot *a, const struct snapshot *b, const char *what,
+                 const char *op, unsigned skip, const char *call) {
+  if (a->allocs != b->allocs || a->handles != b->handles || a->mappings != b->mappings)
+    fail_msg("%s leaked (%s, skip %u, fault in %s): allocations %ld -> %ld, handles %ld -> %ld, "
+             "mappings %ld -> %ld",
+             op, what, skip, call, a->allocs, b->allocs, a->handles, b->handles, a->mappings,
+             b->mappings);
+}
+
+static int expected_status(int kind, const char *call) {
+  if (strcmp(call, "malloc") == 0)
+    return PMMF_E_NO_MEMORY;
+  switch (kind) {
+  case PMMF__FAULT_NO_SPACE:
+    return PMMF_E_NO_SPACE;
+  case PMMF__FAULT_NO_MEMORY:
+    return PMMF_E_NO_MEMORY;
+  case PMMF__FAULT_IO:
+    return PMMF_E_IO;
+  case PMMF__FAULT_ACCESS:
+    return PMMF_E_ACCESS;
+  default:
+    return PMMF_OK;
+  }
+}
+
+/* What is being injected now, for failure messages. */
+static const char *cur_op = "";
+static unsigned cur_skip;
+static char cur_call[64];
+static int cur_kind;
+
+#define CHECK(cond)                                                                         \
+  do {                                                                                      \
+    if (!(cond))                                                                            \
+      fail_msg("%s: after fault kind %d in %s (skip %u): %s is false", cur_op, cur_kind,    \
+               cur_call, cur_skip, #cond);                                                  \
+  } while (0)
+
+/* ------------------------------------------------------------------------- */
+
+struct ctx {
+  const char *path;
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_view *view;
+  pmmf_file *out_file;
+  pmmf_map *out_map;
+  pmmf_view *out_view;
+  int check_after_close; /* the file still holds its pattern once closed */
+};
+
+struct op {
+  const char *name;
+  void (*prepare)(struct ctx *c);
+  int (*call)(struct ctx *c);
+  void (*check_failed)(struct ctx *c);
+  void (*check_succeeded)(struct ctx *c);
+  void (*cleanup)(struct ctx *c);
+};
+
+static void file_unlocked(const char *path) {
+  /* No lock or handle left behind: an EXCLUSIVE open succeeds. */
+  pmmf_file *x = NULL;
+  assert_ok(pmmf_file_open(&x, path, PMMF_OPEN_READ | PMMF_OPEN_EXCLUSIVE));
+  assert_ok(pmmf_file_close(x));
+}
+
+static void prepare_missing(struct ctx *c) {
+  c->path = support_path("inject-new.bin");
+  support_remove_file(c->path);
+  assert_false(support_file_exists(c->path));
+  c->out_file = SENTINEL;
+}
+
+static void prepare_existing(struct ctx *c) {
+  c->path = support_path("inject-existing.bin");
+  assert_int_equal(support_write_pattern(c->path, SMALL, 1), 0);
+  c->out_file = SENTINEL;
+}
+
+static void failed_missing(struct ctx *c) {
+  CHECK(c->out_file == SENTINEL);
+  /* The file the call created is gone again. */
+  CHECK(!support_file_exists(c->path));
+}
+
+static void failed_existing(struct ctx *c) {
+  CHECK(c->out_file == SENTINEL);
+  CHECK(support_file_is_pattern(c->path, SMALL, 1));
+  file_unlocked(c->path);
+}
+
+static void succeeded_empty(struct ctx *c) {
+  uint64_t size = 1;
+  assert_ptr_not_equal(c->out_file, SENTINEL);
+  assert_ok(pmmf_file_size(c->out_file, &size));
+  assert_int_equal(size, 0);
+  assert_int_equal(support_file_size(c->path), 0);
+}
+
+static void succeeded_unchanged(struct ctx *c) {
+  uint64_t size = 0;
+  assert_ptr_not_equal(c->out_file, SENTINEL);
+  assert_ok(pmmf_file_size(c->out_file, &size));
+  assert_int_equal(size, SMALL);
+  /* Read back after the close: an EXCLUSIVE open keeps stdio out on Windows. */
+  c->check_after_close = 1;
+}
+
+static void cleanup_out_file(struct ctx *c) {
+  if (c->out_file != SENTINEL)
+    assert_ok(pmmf_file_close(c->out_file));
+  c->out_file = NULL;
+  if (c->check_after_close)
+    CHECK(support_file_is_pattern(c->path, SMALL, 1));
+}
+
+static int call_open_create(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE);
+}
+static int call_open_create_new(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW);
+}
+static int call_open_create_truncate(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path,
+                        PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_TRUNCATE);
+}
+static int call_open_exclusive_create_new(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path,
+                        PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW | PMMF_OPEN_EXCLUSIVE);
+}
+static int call_open_read(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path, PMMF_OPEN_READ);
+}
+static int call_open_write(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE);
+}
+static int call_open_truncate(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path, PMMF_OPEN_WRITE | PMMF_OPEN_TRUNCATE);
+}
+static int call_open_exclusive(struct ctx *c) {
+  return pmmf_file_open(&c->out_file, c->path, PMMF_OPEN_WRITE | PMMF_OPEN_EXCLUSIVE);
+}
+
+/* --- resize --------------------------------------------------------------- */
+
+static void prepare_open_file(struct ctx *c) {
+  c->path = support_path("inject-file.bin");
+  assert_int_equal(support_write_pattern(c->path, SMALL, 2), 0);
+  c->file = NULL;
+  assert_ok(pmmf_file_open(&c->file, c->path, PMMF_OPEN_WRITE));
+  c->out_map = SENTINEL;
+}
+
+static void file_as_prepared(struct ctx *c) {
+  uint64_t size = 0;
+  assert_ok(pmmf_file_size(c->file, &size));
+  CHECK(size == SMALL);
+  CHECK(support_file_is_pattern(c->path, SMALL, 2));
+}
+
+static void failed_resize(struct ctx *c) {
+  file_as_prepared(c);
+}
+
+static int call_resize_grow(struct ctx *c) {
+  return pmmf_file_resize(c->file, BIG);
+}
+
+static int call_resize_shrink(struct ctx *c) {
+  return pmmf_file_resize(c->file, 65537);
+}
+
+static void grown(const char *path, size_t old, size_t now, unsigned seed) {
+  size_t len = 0;
+  unsigned char *buf = support_read_file(path, &len);
+  assert_non_null(buf);
+  assert_int_equal(len, now);
+  assert_pattern(buf, old, 0, seed);
+  assert_int_equal(support_check_byte(buf + old, now - old, 0), -1);
+  free(buf);
+}
+
+static void succeeded_grow(struct ctx *c) {
+  uint64_t size = 0;
+  assert_ok(pmmf_file_size(c->file, &size));
+  assert_int_equal(size, BIG);
+  grown(c->path, SMALL, BIG, 2);
+}
+
+static void succeeded_shrink(struct ctx *c) {
+  assert_true(support_file_is_pattern(c->path, 65537, 2));
+}
+
+static void cleanup_file(struct ctx *c) {
+  assert_ok(pmmf_file_close(c->file));
+  c->file = NULL;
+}
+
+/* --- map_file / map_anonymous --------------------------------------------- */
+
+static void failed_map(struct ctx *c) {
+  CHECK(c->out_map == SENTINEL);
+  file_as_prepared(c);
+  /* No map was left counted against the file: resizing is not BUSY. */
+  assert_ok(pmmf_file_resize(c->file, SMALL));
+}
+
+static int call_map_read(struct ctx *c) {
+  return pmmf_map_file(&c->out_map, c->file, 0, PMMF_ACCESS_READ, 0);
+}
+static int call_map_write(struct ctx *c) {
+  return pmmf_map_file(&c->out_map, c->file, 65536, PMMF_ACCESS_WRITE, 0);
+}
+static int call_map_copy(struct ctx *c) {
+  return pmmf_map_file(&c->out_map, c->file, 0, PMMF_ACCESS_COPY, 0);
+}
+static int call_map_grow(struct ctx *c) {
+  return pmmf_map_file(&c->out_map, c->file, BIG, PMMF_ACCESS_WRITE, PMMF_MAP_GROW);
+}
+
+static void check_map_bytes(pmmf_map *m, size_t len, size_t pattern_len, unsigned seed) {
+  pmmf_view *v = NULL;
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_READ, 0));
+  assert_int_equal(pmmf_view_size(v), len);
+  assert_pattern(pmmf_view_data(v), pattern_len, 0, seed);
+  assert_int_equal(support_check_byte((char *)pmmf_view_data(v) + pattern_len, len - pattern_len, 0),
+                   -1);
+  assert_ok(pmmf_view_unmap(v));
+}
+
+static void succeeded_map_whole(struct ctx *c) {
+  assert_ptr_not_equal(c->out_map, SENTINEL);
+  assert_int_equal(pmmf_map_size(c->out_map), SMALL);
+  check_map_bytes(c->out_map, SMALL, SMALL, 2);
+  assert_status(pmmf_file_resize(c->file, 1), PMMF_E_BUSY);
+}
+
+static void succeeded_map_64k(struct ctx *c) {
+  assert_ptr_not_equal(c->out_map, SENTINEL);
+  assert_int_equal(pmmf_map_size(c->out_map), 65536);
+  check_map_bytes(c->out_map, 65536, 65536, 2);
+}
+
+static void succeeded_map_grow(struct ctx *c) {
+  assert_ptr_not_equal(c->out_map, SENTINEL);
+  assert_int_equal(pmmf_map_size(c->out_map), BIG);
+  grown(c->path, SMALL, BIG, 2);
+  check_map_bytes(c->out_map, BIG, SMALL, 2);
+}
+
+static void cleanup_out_map_and_file(struct ctx *c) {
+  if (c->out_map != SENTINEL)
+    assert_ok(pmmf_map_close(c->out_map));
+  c->out_map = NULL;
+  cleanup_file(c);
+}
+
+static void prepare_nothing(struct ctx *c) {
+  c->out_map = SENTINEL;
+}
+
+static int call_map_anonymous(struct ctx *c) {
+  return pmmf_map_anonymous(&c->out_map, BIG, 0);
+}
+
+static void failed_anonymous(struct ctx *c) {
+  CHECK(c->out_map == SENTINEL);
+}
+
+static void succeeded_anonymous(struct ctx *c) {
+  assert_ptr_not_equal(c->out_map, SENTINEL);
+  assert_int_equal(pmmf_map_size(c->out_map), BIG);
+  check_map_bytes(c->out_map, BIG, 0, 0);
+}
+
+static void cleanup_out_map(struct ctx *c) {
+  if (c->out_map != SENTINEL)
+    assert_ok(pmmf_map_close(c->out_map));
+  c->out_map = NULL;
+}
+
+/* --- view_map ------------------------------------------------------------- */
+
+static void prepare_file_map(struct ctx *c) {
+  prepare_open_file(c);
+  c->map = NULL;
+  assert_ok(pmmf_map_file(&c->map, c->file, 0, PMMF_ACCESS_WRITE, 0));
+  c->out_view = SENTINEL;
+}
+
+static void prepare_anonymous_map(struct ctx *c) {
+  c->map = NULL;
+  assert_ok(pmmf_map_anonymous(&c->map, SMALL, 0));
+  c->out_view = SENTINEL;
+}
+
+static int call_view_map(struct ctx *c) {
+  return pmmf_view_map(&c->out_view, c->map, 4097, 65536, PMMF_ACCESS_WRITE, 0);
+}
+static int call_view_map_populate(struct ctx *c) {
+  return pmmf_view_map(&c->out_view, c->map, 4097, 65536, PMMF_ACCESS_READ, PMMF_VIEW_POPULATE);
+}
+static int call_view_map_copy(struct ctx *c) {
+  return pmmf_view_map(&c->out_view, c->map, 65537, 0, PMMF_ACCESS_COPY, PMMF_VIEW_POPULATE);
+}
+
+static void failed_view(struct ctx *c) {
+  CHECK(c->out_view == SENTINEL);
+  if (c->file != NULL)
+    file_as_prepared(c);
+  check_map_bytes(c->map, SMALL, c->file != NULL ? SMALL : 0, 2);
+}
+
+static void succeeded_view(struct ctx *c) {
+  uint64_t off;
+  assert_ptr_not_equal(c->out_view, SENTINEL);
+  off = pmmf_view_offset(c->out_view);
+  assert_true(off == 4097 || off == 65537);
+  if (c->file != NULL)
+    assert_pattern(pmmf_view_data(c->out_view), pmmf_view_size(c->out_view), off, 2);
+  else
+    assert_int_equal(support_check_byte(pmmf_view_data(c->out_view), pmmf_view_size(c->out_view), 0),
+                     -1);
+}
+
+static void cleanup_view_map(struct ctx *c) {
+  if (c->out_view != SENTINEL)
+    assert_ok(pmmf_view_unmap(c->out_view));
+  c->out_view = NULL;
+  assert_ok(pmmf_map_close(c->map));
+  c->map = NULL;
+  if (c->file != NULL)
+    cleanup_file(c);
+}
+
+/* --- flush, protect ------------------------------------------------------- */
+
+static void prepare_view(struct ctx *c) {
+  prepare_file_map(c);
+  c->view = NULL;
+  assert_ok(pmmf_view_map(&c->view, c->map, 65535, 2, PMMF_ACCESS_WRITE, 0));
+  ((unsigned char *)pmmf_view_data(c->view))[0] = 0xFA;
+}
+
+static void prepare_view_read(struct ctx *c) {
+  prepare_view(c);
+  assert_ok(pmmf_view_protect(c->view, PMMF_ACCESS_READ));
+}
+
+static int call_flush_sync(struct ctx *c) {
+  return pmmf_view_flush(c->view, 0, 0, PMMF_FLUSH_SYNC);
+}
+static int call_flush_async(struct ctx *c) {
+  return pmmf_view_flush(c->view, 0, 0, PMMF_FLUSH_ASYNC);
+}
+
+static void view_still_intact(struct ctx *c) {
+  unsigned char b[2];
+  assert_ok(pmmf_view_read(c->view, 0, b, 2));
+  assert_int_equal(b[0], 0xFA);
+  assert_int_equal(b[1], support_pattern(65536, 2));
+}
+
+static void flushed(struct ctx *c) {
+  size_t len = 0;
+  unsigned char *buf = support_read_file(c->path, &len);
+  view_still_intact(c);
+  assert_non_null(buf);
+  assert_int_equal(len, SMALL);
+  assert_int_equal(buf[65535], 0xFA);
+  free(buf);
+}
+
+static int call_protect_read(struct ctx *c) {
+  return pmmf_view_protect(c->view, PMMF_ACCESS_READ);
+}
+static int call_protect_write(struct ctx *c) {
+  return pmmf_view_protect(c->view, PMMF_ACCESS_WRITE);
+}
+
+static void is_writable(struct ctx *c) {
+  view_still_intact(c);
+  assert_ok(pmmf_view_write(c->view, 0, "\xFA", 1));
+}
+
+static void is_read_only(struct ctx *c) {
+  view_still_intact(c);
+  assert_status(pmmf_view_write(c->view, 0, "\x01", 1), PMMF_E_ACCESS);
+  view_still_intact(c);
+}
+
+static void cleanup_view(struct ctx *c) {
+  assert_ok(pmmf_view_unmap(c->view));
+  c->view = NULL;
+  assert_ok(pmmf_map_close(c->map));
+  c->map = NULL;
+  cleanup_file(c);
+}
+
+/* ------------------------------------------------------------------------- */
+
+static const struct op ops[] = {
+    {"open WRITE|CREATE (missing)", prepare_missing, call_open_create, failed_missing,
+     succeeded_empty, cleanup_out_file},
+    {"open WRITE|CREATE_NEW", prepare_missing, call_open_create_new, failed_missing,
+     succeeded_empty, cleanup_out_file},
+    {"open WRITE|CREATE|TRUNCATE (missing)", prepare_missing, call_open_create_truncate,
+     failed_missing, succeeded_empty, cleanup_out_file},
+    {"open WRITE|CREATE_NEW|EXCLUSIVE", prepare_missing, call_open_exclusive_create_new,
+     failed_missing, succeeded_empty, cleanup_out_file},
+    {"open READ", prepare_existing, call_open_read, failed_existing, succeeded_unchanged,
+     cleanup_out_file},
+    {"open WRITE|CREATE (existing)", prepare_existing, call_open_write, failed_existing,
+     succeeded_unchanged, cleanup_out_file},
+    {"open WRITE|TRUNCATE", prepare_existing, call_open_truncate, failed_existing,
+     succeeded_empty, cleanup_out_file},
+    {"open WRITE|EXCLUSIVE", prepare_existing, call_open_exclusive, failed_existing,
+     succeeded_unchanged, cleanup_out_file},
+    {"resize grow", prepare_open_file, call_resize_grow, failed_resize, succeeded_grow,
+     cleanup_file},
+    {"resize shrink", prepare_open_file, call_resize_shrink, failed_resize, succeeded_shrink,
+     cleanup_file},
+    {"map_file READ", prepare_open_file, call_map_read, failed_map, succeeded_map_whole,
+     cleanup_out_map_and_file},
+    {"map_file WRITE", prepare_open_file, call_map_write, failed_map, succeeded_map_64k,
+     cleanup_out_map_and_file},
+    {"map_file COPY", prepare_open_file, call_map_copy, failed_map, succeeded_map_whole,
+     cleanup_out_map_and_file},
+    {"map_file WRITE GROW", prepare_open_file, call_map_grow, failed_map, succeeded_map_grow,
+     cleanup_out_map_and_file},
+    {"map_anonymous", prepare_nothing, call_map_anonymous, failed_anonymous, succeeded_anonymous,
+     cleanup_out_map},
+    {"view_map file WRITE", prepare_file_map, call_view_map, failed_view, succeeded_view,
+     cleanup_view_map},
+    {"view_map file READ POPULATE", prepare_file_map, call_view_map_populate, failed_view,
+     succeeded_view, cleanup_view_map},
+    {"view_map file COPY POPULATE", prepare_file_map, call_view_map_copy, failed_view,
+     succeeded_view, cleanup_view_map},
+    {"view_map anonymous WRITE", prepare_anonymous_map, call_view_map, failed_view, succeeded_view,
+     cleanup_view_map},
+    {"view_map anonymous READ POPULATE", prepare_anonymous_map, call_view_map_populate,
+     failed_view, succeeded_view, cleanup_view_map},
+    {"view_flush SYNC", prepare_view, call_flush_sync, view_still_intact, flushed, cleanup_view},
+    {"view_flush ASYNC", prepare_view, call_flush_async, view_still_intact, view_still_intact,
+     cleanup_view},
+    {"view_protect WRITE->READ", prepare_view, call_protect_read, is_writable, is_read_only,
+     cleanup_view},
+    {"view_protect READ->WRITE", prepare_view_read, call_protect_write, is_read_only, is_writable,
+     cleanup_view},
+};
+
+/* Returns the number of injected faults that fired. */
+static unsigned sweep(const struct op *op, int kind) {
+  unsigned skip, fired_count = 0;
+  for (skip = 0; skip < MAX_SKIP; skip++) {
+    struct ctx c;
+    struct snapshot s0, s1, s2, s3;
+    char call[64];
+    int rc, fired;
+    memset(&c, 0, sizeof c);
+    take(&s0);
+    op->prepare(&c);
+    take(&s1);
+    pmmf__fault_arm(NULL, skip, kind);
+    rc = op->call(&c);
+    fired = pmmf__fault_fired();
+    snprintf(call, sizeof call, "%s", fired && pmmf__fault_fired_call() ? pmmf__fault_fired_call()
+                                                                        : "(none)");
+    pmmf__fault_disarm();
+    cur_op = op->name;
+    cur_skip = skip;
+    cur_kind = kind;
+    snprintf(cur_call, sizeof cur_call, "%s", call);
+    if (!fired) {
+      /* Past the last OS call: the operation simply works. */
+      if (rc != PMMF_OK)
+        fail_msg("%s: no fault fired at skip %u but the call returned %s", op->name, skip,
+                 pmmf_status_name(rc));
+      op->check_succeeded(&c);
+      op->cleanup(&c);
+      take(&s3);
+      same(&s0, &s3, "after success and cleanup", op->name, skip, call);
+      return fired_count;
+    }
+    fired_count++;
+    if (rc == PMMF_OK) {
+      /* The fault hit a call whose failure is tolerated (a retried EINTR, or a
+       * best-effort hint): the operation must then have fully succeeded. */
+      op->check_succeeded(&c);
+    } else {
+      take(&s2);
+      same(&s1, &s2, "after the failed call", op->name, skip, call);
+      if (kind != PMMF__FAULT_INTR) {
+        int want = expected_status(kind, call);
+        if (rc != want)
+          fail_msg("%s: fault (kind %d) in %s at skip %u gave %s, expected %s", op->name, kind,
+                   call, skip, pmmf_status_name(rc), pmmf_status_name(want));
+      }
+      if (strcmp(call, "malloc") != 0 && pmmf_last_os_error() == 0)
+        fail_msg("%s: fault in %s at skip %u gave %s with pmmf_last_os_error() == 0", op->name,
+                 call, skip, pmmf_status_name(rc));
+      op->check_failed(&c);
+    }
+    op->cleanup(&c);
+    take(&s3);
+    same(&s0, &s3, "after cleanup", op->name, skip, call);
+  }
+  fail_msg("%s: still faulting after %u skips", op->name, MAX_SKIP);
+  return fired_count;
+}
+
+static void sweep_all(int kind) {
+  size_t i;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(ops); i++) {
+    unsigned n = sweep(&ops[i], kind);
+    if (getenv("PMMF_TEST_VERBOSE") != NULL)
+      fprintf(stderr, "kind %d: %-40s %u faults injected\n", kind, ops[i].name, n);
+    /* Every operation makes at least one OS call the backend can fail. */
+    if (n == 0)
+      fail_msg("%s: no injected fault ever fired (kind %d)", ops[i].name, kind);
+  }
+}
+
+static void test_inject_no_space(void **state) {
+  (void)state;
+  sweep_all(PMMF__FAULT_NO_SPACE);
+}
+
+static void test_inject_no_memory(void **state) {
+  (void)state;
+  sweep_all(PMMF__FAULT_NO_MEMORY);
+}
+
+static void test_inject_io(void **state) {
+  (void)state;
+  sweep_all(PMMF__FAULT_IO);
+}
+
+static void test_inject_access(void **state) {
+  (void)state;
+  sweep_all(PMMF__FAULT_ACCESS);
+}
+
+static void test_inject_intr(void **state) {
+  (void)state;
+  sweep_all(PMMF__FAULT_INTR);
+}
+
+/* Only the named call fails. */
+static void test_inject_by_name(void **state) {
+  pmmf_map *m = SENTINEL;
+  struct snapshot a, b;
+  (void)state;
+  take(&a);
+  pmmf__fault_arm("malloc", 0, PMMF__FAULT_NO_MEMORY);
+  assert_status(pmmf_map_anonymous(&m, 4096, 0), PMMF_E_NO_MEMORY);
+  assert_true(pmmf__fault_fired());
+  assert_string_equal(pmmf__fault_fired_call(), "malloc");
+  pmmf__fault_disarm();
+  assert_ptr_equal(m, SENTINEL);
+  take(&b);
+  same(&a, &b, "malloc failure", "map_anonymous", 0, "malloc");
+  /* A name no backend uses never fires. */
+  m = NULL;
+  pmmf__fault_arm("no-such-call", 0, PMMF__FAULT_IO);
+  assert_ok(pmmf_map_anonymous(&m, 4096, 0));
+  assert_false(pmmf__fault_fired());
+  pmmf__fault_disarm();
+  assert_ok(pmmf_map_close(m));
+}
+
+/* Unmap, map_close and file_close release the library's objects even when
+ * their OS call fails. (An injected failure skips the OS call itself, so the
+ * OS mapping or descriptor does stay: only the library's memory is checked.) */
+enum { RELEASE_VIEW, RELEASE_MAP, RELEASE_FILE };
+
+static void release_sweep(int which, int kind) {
+  unsigned skip;
+  for (skip = 0; skip < MAX_SKIP; skip++) {
+    const char *path = support_path("inject-release.bin");
+    pmmf_file *f = NULL;
+    pmmf_map *m = NULL;
+    pmmf_view *v = NULL;
+    long allocs;
+    int fired;
+    assert_int_equal(support_write_pattern(path, SMALL, 3), 0);
+    allocs = pmmf__alloc_live();
+    assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+    assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+    assert_ok(pmmf_view_map(&v, m, 1, 0, PMMF_ACCESS_WRITE, 0));
+    /* Release the others first, so the one under test is the last reference. */
+    if (which != RELEASE_FILE)
+      assert_ok(pmmf_file_close(f));
+    if (which == RELEASE_VIEW)
+      assert_ok(pmmf_map_close(m));
+    if (which != RELEASE_VIEW)
+      assert_ok(pmmf_view_unmap(v));
+    if (which == RELEASE_FILE)
+      assert_ok(pmmf_map_close(m));
+    pmmf__fault_arm(NULL, skip, kind);
+    if (which == RELEASE_VIEW)
+      pmmf_view_unmap(v);
+    else if (which == RELEASE_MAP)
+      pmmf_map_close(m);
+    else
+      pmmf_file_close(f);
+    fired = pmmf__fault_fired();
+    pmmf__fault_disarm();
+    assert_int_equal(pmmf__alloc_live(), allocs);
+    if (!fired)
+      return;
+  }
+  fail_msg("release %d: still faulting after %u skips", which, MAX_SKIP);
+}
+
+static void test_inject_release_always(void **state) {
+  static const int kinds[] = {PMMF__FAULT_IO, PMMF__FAULT_INTR};
+  size_t k;
+  (void)state;
+  for (k = 0; k < SUPPORT_ARRAY_LEN(kinds); k++) {
+    release_sweep(RELEASE_VIEW, kinds[k]);
+    release_sweep(RELEASE_MAP, kinds[k]);
+    release_sweep(RELEASE_FILE, kinds[k]);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_inject_no_space),
+      cmocka_unit_test(test_inject_no_memory),
+      cmocka_unit_test(test_inject_io),
+      cmocka_unit_test(test_inject_access),
+      cmocka_unit_test(test_inject_intr),
+      cmocka_unit_test(test_inject_by_name),
+      cmocka_unit_test(test_inject_release_always),
+  };
+  return cmocka_run_group_tests_name("inject", tests, support_group_setup, support_group_teardown);
+}

@@ -1,0 +1,233 @@
+/*
+ * test_win32_native.c - Win32-only checks of the backend's OS-level choices:
+ * the 64 KiB granularity, UTF-8 paths converted to the right UTF-16 names,
+ * invalid UTF-8 rejected, paths longer than MAX_PATH, forward slashes, and
+ * handles that child processes do not inherit.
+ */
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+#include "support.h"
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+static wchar_t *wide_tmp_path(const wchar_t *name) {
+  wchar_t *dir = support_wide_path(support_tmpdir());
+  wchar_t *out;
+  assert_non_null(dir);
+  out = malloc((wcslen(dir) + wcslen(name) + 2) * sizeof *out);
+  assert_non_null(out);
+  wcscpy(out, dir);
+  wcscat(out, L"\\");
+  wcscat(out, name);
+  free(dir);
+  return out;
+}
+
+static long count_dir_entries(void) {
+  wchar_t *pattern = wide_tmp_path(L"*");
+  WIN32_FIND_DATAW fd;
+  HANDLE h = FindFirstFileW(pattern, &fd);
+  long n = 0;
+  free(pattern);
+  if (h == INVALID_HANDLE_VALUE)
+    return 0;
+  do
+    n++;
+  while (FindNextFileW(h, &fd));
+  FindClose(h);
+  return n;
+}
+
+static void test_granularity(void **state) {
+  SYSTEM_INFO si;
+  (void)state;
+  GetSystemInfo(&si);
+  assert_int_equal(pmmf_granularity(), 65536);
+  assert_int_equal(si.dwAllocationGranularity, 65536);
+  assert_int_equal(pmmf_page_size(), si.dwPageSize);
+  assert_string_equal(pmmf_backend(), "win32");
+}
+
+static void test_utf8_name(void **state) {
+  const char *path = support_path("caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac.bin");
+  const wchar_t *expect = L"caf\x00e9-\x65e5\x672c.bin";
+  wchar_t *wpath = wide_tmp_path(expect);
+  wchar_t *wpattern = wide_tmp_path(L"caf*");
+  WIN32_FIND_DATAW fd;
+  HANDLE h;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  uint64_t size = 0;
+  (void)state;
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW));
+  assert_ok(pmmf_map_file(&m, f, 5, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0));
+  memcpy(pmmf_view_data(v), "utf-8", 5);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+  /* On disk under exactly the UTF-16 name. */
+  assert_int_not_equal(GetFileAttributesW(wpath), INVALID_FILE_ATTRIBUTES);
+  h = FindFirstFileW(wpattern, &fd);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  assert_true(wcscmp(fd.cFileName, expect) == 0);
+  assert_false(FindNextFileW(h, &fd));
+  FindClose(h);
+  /* Reopened by the same UTF-8 name; stdio through the wide name agrees. */
+  f = NULL;
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_READ));
+  assert_ok(pmmf_file_size(f, &size));
+  assert_int_equal(size, 5);
+  assert_ok(pmmf_file_close(f));
+  assert_true(support_file_equals(path, "utf-8", 5));
+  free(wpath);
+  free(wpattern);
+}
+
+static void test_invalid_utf8(void **state) {
+  static const char *const names[] = {"\xff\xfe", "bad-\xff.bin", "\xc0\xaf.bin",
+                                      "\xed\xa0\x80.bin", "trunc-\xe6\x97"};
+  static const unsigned flag_sets[] = {PMMF_OPEN_READ, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE,
+                                       PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW};
+  long before = count_dir_entries();
+  size_t i, j;
+  (void)state;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(names); i++) {
+    for (j = 0; j < SUPPORT_ARRAY_LEN(flag_sets); j++) {
+      pmmf_file *f = SENTINEL;
+      assert_status(pmmf_file_open(&f, support_path(names[i]), flag_sets[j]), PMMF_E_INVALID);
+      assert_ptr_equal(f, SENTINEL);
+    }
+  }
+  assert_int_equal(count_dir_entries(), before);
+}
+
+static void test_long_path(void **state) {
+  char comp[121], *dir1, *dir2, *dir3, *file;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  (void)state;
+  memset(comp, 'a', 120);
+  comp[120] = '\0';
+  dir1 = support_join(support_tmpdir(), comp);
+  memset(comp, 'b', 120);
+  dir2 = support_join(dir1, comp);
+  memset(comp, 'c', 120);
+  dir3 = support_join(dir2, comp);
+  file = support_join(dir3, "long-path-file.bin");
+  assert_true(strlen(file) > 300);
+  assert_int_equal(support_mkdir(dir1), 0);
+  assert_int_equal(support_mkdir(dir2), 0);
+  assert_int_equal(support_mkdir(dir3), 0);
+  assert_ok(pmmf_file_open(&f, file, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW));
+  assert_ok(pmmf_map_file(&m, f, 65537, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+  assert_ok(pmmf_view_map(&v, m, 65536, 0, PMMF_ACCESS_WRITE, 0));
+  memcpy(pmmf_view_data(v), "L", 1);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+  assert_int_equal(support_file_size(file), 65537);
+  {
+    size_t len = 0;
+    unsigned char *buf = support_read_file(file, &len);
+    assert_non_null(buf);
+    assert_int_equal(len, 65537);
+    assert_int_equal(buf[65536], 'L');
+    assert_int_equal(support_check_byte(buf, 65536, 0), -1);
+    free(buf);
+  }
+  /* Missing files under a long path are NOT_FOUND, not a path error. */
+  {
+    char *missing = support_join(dir3, "missing.bin");
+    pmmf_file *g = SENTINEL;
+    assert_status(pmmf_file_open(&g, missing, PMMF_OPEN_READ), PMMF_E_NOT_FOUND);
+    assert_ptr_equal(g, SENTINEL);
+    free(missing);
+  }
+  free(dir1);
+  free(dir2);
+  free(dir3);
+  free(file);
+}
+
+static void test_forward_slashes(void **state) {
+  char *path = malloc(strlen(support_tmpdir()) + 16);
+  pmmf_file *f = NULL;
+  (void)state;
+  assert_non_null(path);
+  strcpy(path, support_tmpdir());
+  strcat(path, "/fwd.bin");
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW));
+  assert_ok(pmmf_file_close(f));
+  assert_true(support_file_exists(support_path("fwd.bin")));
+  free(path);
+}
+
+static int inheritable(intptr_t handle) {
+  DWORD flags = 0;
+  assert_true(GetHandleInformation((HANDLE)handle, &flags));
+  return (flags & HANDLE_FLAG_INHERIT) != 0;
+}
+
+static void test_handles_not_inheritable(void **state) {
+  const char *path = support_path("inherit.bin");
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL, *a = NULL;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 4096, 1), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_false(inheritable(f->handle));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_false(inheritable(m->os.handle));
+  assert_ok(pmmf_map_anonymous(&a, 65536, 0));
+  assert_false(inheritable(a->os.handle));
+  assert_ok(pmmf_map_close(a));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+}
+
+/* A view maps at a 64 KiB boundary: the data pointer is the offset's distance past it. */
+static void test_offset_rounding(void **state) {
+  static const uint64_t offsets[] = {1, 4097, 65535, 65537, 99999};
+  const char *path = support_path("round.bin");
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  size_t i;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 140000, 3), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_READ));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_READ, 0));
+  for (i = 0; i < SUPPORT_ARRAY_LEN(offsets); i++) {
+    pmmf_view *v = NULL;
+    size_t delta = (size_t)(offsets[i] % 65536);
+    assert_ok(pmmf_view_map(&v, m, offsets[i], 100, PMMF_ACCESS_READ, 0));
+    assert_int_equal((uintptr_t)v->base % 65536, 0);
+    assert_ptr_equal(pmmf_view_data(v), (char *)v->base + delta);
+    assert_pattern(pmmf_view_data(v), 100, offsets[i], 3);
+    assert_ok(pmmf_view_unmap(v));
+  }
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_granularity),
+      cmocka_unit_test(test_utf8_name),
+      cmocka_unit_test(test_invalid_utf8),
+      cmocka_unit_test(test_long_path),
+      cmocka_unit_test(test_forward_slashes),
+      cmocka_unit_test(test_handles_not_inheritable),
+      cmocka_unit_test(test_offset_rounding),
+  };
+  return cmocka_run_group_tests_name("win32", tests, support_group_setup, support_group_teardown);
+}
