@@ -7,7 +7,6 @@
 #   native  gcc, POSIX backend                  build-native
 #   clang   clang, POSIX backend                build-clang
 #   win     MinGW-w64, Win32 backend, via Wine   build-win
-# and, only when asked for (PMMF_LEGS="native clang win i386"):
 #   i386    gcc -m32, POSIX backend, 32-bit     build-i386
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
 #
@@ -22,7 +21,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386}"
 
 "$ROOT/scripts/deps.sh"
 

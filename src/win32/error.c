@@ -45,9 +45,10 @@ static const struct {
    * (the common layer checks both first). */
   { ERROR_MAPPED_ALIGNMENT, PMMF_E_ALIGNMENT },
 
-  /* Shrinking a file that has a mapped section (Windows; Wine reports
-   * ERROR_ACCESS_DENIED instead). The common layer refuses resizes while this
-   * handle's maps are alive, so this comes from other handles' maps. */
+  /* Shrinking a file that has a mapped section, from any handle (Windows and
+   * Wine 8.0; older Wine reports ERROR_ACCESS_DENIED, which file.c handles).
+   * The common layer refuses resizes while this handle's maps are alive, so
+   * this comes from other handles' maps. */
   { ERROR_USER_MAPPED_FILE, PMMF_E_BUSY },
 
   { ERROR_NOT_ENOUGH_MEMORY, PMMF_E_NO_MEMORY },

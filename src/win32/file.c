@@ -238,6 +238,11 @@ int pmmf__os_file_resize(pmmf__handle file, uint64_t size)
      * beyond what the file system allows. */
     if (code == ERROR_INVALID_PARAMETER)
       return pmmf__fail((long)code, PMMF_E_RANGE);
+    /* The handle was opened for writing, so a denial can only come from a
+     * mapping of the file: Windows (and Wine 8) say ERROR_USER_MAPPED_FILE,
+     * older Wine ERROR_ACCESS_DENIED. Both are PMMF_E_BUSY. */
+    if (code == ERROR_ACCESS_DENIED)
+      return pmmf__fail((long)code, PMMF_E_BUSY);
     return pmmf__w32_fail(code);
   }
   return PMMF_OK;

@@ -115,5 +115,9 @@ wchar_t *support_wide_path(const char *utf8);
 #endif
 /* Sleep a little (milliseconds). */
 void support_sleep_ms(unsigned ms);
+/* Make page-aligned memory inaccessible, bypassing the library (mprotect
+ * PROT_NONE / VirtualProtect PAGE_NOACCESS), or readable again; 0 on success. */
+int support_protect_none(void *addr, size_t len);
+int support_protect_read(void *addr, size_t len);
 
 #endif /* PMMF_TEST_SUPPORT_H */

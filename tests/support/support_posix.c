@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,4 +153,12 @@ void support_sleep_ms(unsigned ms) {
   ts.tv_nsec = (long)(ms % 1000) * 1000000L;
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
   }
+}
+
+int support_protect_none(void *addr, size_t len) {
+  return mprotect(addr, len, PROT_NONE);
+}
+
+int support_protect_read(void *addr, size_t len) {
+  return mprotect(addr, len, PROT_READ);
 }

@@ -251,3 +251,13 @@ void support_thread_join(support_thread *thread) {
 void support_sleep_ms(unsigned ms) {
   Sleep(ms);
 }
+
+int support_protect_none(void *addr, size_t len) {
+  DWORD old;
+  return VirtualProtect(addr, len, PAGE_NOACCESS, &old) ? 0 : -1;
+}
+
+int support_protect_read(void *addr, size_t len) {
+  DWORD old;
+  return VirtualProtect(addr, len, PAGE_READONLY, &old) ? 0 : -1;
+}
