@@ -1,8 +1,8 @@
 /*
- * pending.c - the parts of the contract that later work completes: named
- * shared memory and sliding windows. Their arguments are checked now, exactly
- * as the finished functions will check them; valid calls then answer
- * PMMF_E_UNSUPPORTED (documented in docs/behavior.md).
+ * shared.c - named shared memory: pmmf_map_shared and pmmf_shm_unlink. The
+ * name and mode rules are checked here, once, for every backend; until the
+ * backends implement the objects, valid calls answer PMMF_E_UNSUPPORTED
+ * (documented in docs/behavior.md).
  */
 #include "rules.h"
 
@@ -43,29 +43,5 @@ int pmmf_shm_unlink(const char *name)
 {
   if (!shm_name_valid(name))
     return pmmf__reject(PMMF_E_INVALID);
-  return pmmf__reject(PMMF_E_UNSUPPORTED);
-}
-
-int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size, pmmf_access access)
-{
-  if (!out || !map || window_size == 0 || !pmmf__access_valid(access))
-    return pmmf__reject(PMMF_E_INVALID);
-  if (!pmmf__access_allows(map->access, access))
-    return pmmf__reject(PMMF_E_ACCESS);
-  return pmmf__reject(PMMF_E_UNSUPPORTED);
-}
-
-int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr)
-{
-  (void)offset;
-  if (!window || !ptr || length == 0)
-    return pmmf__reject(PMMF_E_INVALID);
-  return pmmf__reject(PMMF_E_UNSUPPORTED);
-}
-
-int pmmf_window_close(pmmf_window *window)
-{
-  if (!window)
-    return PMMF_OK;
   return pmmf__reject(PMMF_E_UNSUPPORTED);
 }
