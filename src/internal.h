@@ -128,6 +128,25 @@ int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size
 int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size);
 int pmmf__os_map_close(struct pmmf__os_map *map);
 
+/* A named shared memory object (`name` is valid: the common layer checked it;
+ * the backend adds its namespace, Local\ or a leading slash). `mode`:
+ * PMMF_SHM_CREATE_ONLY creates a new object of `size` (> 0) bytes, zero-filled
+ * and read-write, or fails with PMMF_E_EXISTS; PMMF_SHM_OPEN_ONLY opens an
+ * existing one (PMMF_E_NOT_FOUND if missing); PMMF_SHM_OPEN_OR_CREATE does
+ * either, atomically, with `size` > 0. On success *created says whether this
+ * call created the object and *size_out is `size` if it did, else the size the
+ * OS reports for the object (POSIX: 0 while its creator has not set it yet).
+ * The handle is opened read-only where `access` allows it (READ, COPY). A
+ * failed creation removes the object again. The size rules and the wait for
+ * half-created objects are the common layer's. */
+int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *name,
+                      uint64_t size, pmmf_access access, int mode, int *created);
+/* Remove the name (POSIX shm_unlink; nothing to do on Windows). */
+int pmmf__os_shm_unlink(const char *name);
+/* Sleep about `ms` milliseconds (through the OS-call table, so tests can
+ * replace it). */
+void pmmf__os_sleep_ms(unsigned ms);
+
 /* -------------------------------------------------------------------------
  * Views (backend). Offsets are multiples of pmmf__os_granularity(); addresses
  * and lengths given to flush, protect and advise are page-aligned by the
@@ -189,6 +208,10 @@ struct pmmf_view {
   pmmf_access created; /* access it was created with */
   pmmf_access current; /* access now (after pmmf_view_protect) */
 };
+
+/* A new map object with one reference (the user's), not yet backed by an OS
+ * object; PMMF_E_NO_MEMORY if it cannot be allocated. */
+int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind);
 
 /* Drop one reference; the last one closes the OS object and returns its status. */
 int pmmf__file_release(pmmf_file *file);

@@ -43,6 +43,8 @@ struct pmmf__w32_range {
   X(FlushFileBuffers, BOOL, (HANDLE))                                                          \
   X(CloseHandle, BOOL, (HANDLE))                                                               \
   X(CreateFileMappingW, HANDLE, (HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR)) \
+  X(OpenFileMappingW, HANDLE, (DWORD, BOOL, LPCWSTR))                                         \
+  X(VirtualQuery, SIZE_T, (LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T))                        \
   X(MapViewOfFileEx, LPVOID, (HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID))                    \
   X(UnmapViewOfFile, BOOL, (LPCVOID))                                                          \
   X(FlushViewOfFile, BOOL, (LPCVOID, SIZE_T))                                                  \
@@ -102,6 +104,8 @@ int pmmf__w32_fault(const char *name);
 #define w32_DeviceIoControl(...) W32_CALL(DeviceIoControl, FALSE, __VA_ARGS__)
 #define w32_FlushFileBuffers(...) W32_CALL(FlushFileBuffers, FALSE, __VA_ARGS__)
 #define w32_CreateFileMappingW(...) W32_CALL(CreateFileMappingW, NULL, __VA_ARGS__)
+#define w32_OpenFileMappingW(...) W32_CALL(OpenFileMappingW, NULL, __VA_ARGS__)
+#define w32_VirtualQuery(...) W32_CALL(VirtualQuery, 0, __VA_ARGS__)
 #define w32_MapViewOfFileEx(...) W32_CALL(MapViewOfFileEx, NULL, __VA_ARGS__)
 #define w32_FlushViewOfFile(...) W32_CALL(FlushViewOfFile, FALSE, __VA_ARGS__)
 #define w32_VirtualProtect(...) W32_CALL(VirtualProtect, FALSE, __VA_ARGS__)

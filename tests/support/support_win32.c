@@ -12,6 +12,8 @@
 
 #include "support.h"
 
+#include "internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -260,4 +262,226 @@ int support_protect_none(void *addr, size_t len) {
 int support_protect_read(void *addr, size_t len) {
   DWORD old;
   return VirtualProtect(addr, len, PAGE_READONLY, &old) ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Child processes: CreateProcessW of this executable (under Wine the child
+ * is started by Wine itself), with bInheritHandles TRUE so that every
+ * inheritable handle reaches the child. */
+
+struct support_child {
+  HANDLE process;
+};
+
+/* Append `arg` (UTF-8) to the command line `cmd` (capacity `cap`), quoted so
+ * that the child's C runtime splits it back into the same argument. */
+static int append_arg(wchar_t *cmd, size_t cap, const char *arg) {
+  size_t len = wcslen(cmd), i, slashes = 0;
+  int n = MultiByteToWideChar(CP_UTF8, 0, arg, -1, NULL, 0);
+  wchar_t *w;
+  if (n <= 0)
+    return -1;
+  w = malloc((size_t)n * sizeof *w);
+  if (w == NULL)
+    return -1;
+  MultiByteToWideChar(CP_UTF8, 0, arg, -1, w, n);
+#define PUT(c)                  \
+  do {                          \
+    if (len + 2 >= cap) {       \
+      free(w);                  \
+      return -1;                \
+    }                           \
+    cmd[len++] = (c);           \
+  } while (0)
+  if (len > 0)
+    PUT(L' ');
+  PUT(L'"');
+  for (i = 0; w[i] != 0; i++) {
+    if (w[i] == L'\\') {
+      slashes++;
+    } else if (w[i] == L'"') {
+      /* Backslashes before a quote are doubled, and the quote escaped. */
+      for (; slashes > 0; slashes--)
+        PUT(L'\\');
+      PUT(L'\\');
+    } else {
+      slashes = 0;
+    }
+    PUT(w[i]);
+  }
+  /* Backslashes before the closing quote are doubled. */
+  for (; slashes > 0; slashes--)
+    PUT(L'\\');
+  PUT(L'"');
+#undef PUT
+  cmd[len] = 0;
+  free(w);
+  return 0;
+}
+
+support_child *support_os_child_spawn(const char *const *args) {
+  static wchar_t exe[32768];
+  size_t cap = 32768;
+  wchar_t *cmd = malloc(cap * sizeof *cmd);
+  struct support_child *child = malloc(sizeof *child);
+  STARTUPINFOW si;
+  PROCESS_INFORMATION pi;
+  DWORD n = GetModuleFileNameW(NULL, exe, 32768);
+  char *exe8 = NULL;
+  int len8, ok = cmd != NULL && child != NULL && n > 0 && n < 32768;
+  size_t i;
+  if (ok) {
+    cmd[0] = 0;
+    len8 = WideCharToMultiByte(CP_UTF8, 0, exe, -1, NULL, 0, NULL, NULL);
+    exe8 = len8 > 0 ? malloc((size_t)len8) : NULL;
+    ok = exe8 != NULL && WideCharToMultiByte(CP_UTF8, 0, exe, -1, exe8, len8, NULL, NULL) > 0 &&
+         append_arg(cmd, cap, exe8) == 0 && append_arg(cmd, cap, SUPPORT_CHILD_FLAG) == 0;
+  }
+  for (i = 0; ok && args[i] != NULL; i++)
+    ok = append_arg(cmd, cap, args[i]) == 0;
+  if (ok) {
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    fflush(NULL);
+    ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi) != 0;
+  }
+  free(exe8);
+  free(cmd);
+  if (!ok) {
+    free(child);
+    return NULL;
+  }
+  CloseHandle(pi.hThread);
+  child->process = pi.hProcess;
+  return child;
+}
+
+int support_os_child_wait(support_child *child) {
+  DWORD code = (DWORD)-1;
+  WaitForSingleObject(child->process, INFINITE);
+  if (!GetExitCodeProcess(child->process, &code))
+    code = (DWORD)-1;
+  CloseHandle(child->process);
+  free(child);
+  /* TerminateProcess's code (support_os_child_kill) and crashes are not
+   * ordinary exit codes (0..126). */
+  return code <= 126 ? (int)code : -1;
+}
+
+void support_os_child_kill(support_child *child) {
+  TerminateProcess(child->process, 137);
+  WaitForSingleObject(child->process, INFINITE);
+  CloseHandle(child->process);
+  free(child);
+}
+
+int support_child_running(support_child *child) {
+  return WaitForSingleObject(child->process, 0) == WAIT_TIMEOUT;
+}
+
+unsigned long support_os_pid(void) {
+  return (unsigned long)GetCurrentProcessId();
+}
+
+intptr_t support_handle_dup_inheritable(intptr_t handle) {
+  HANDLE out = NULL;
+  if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)handle, GetCurrentProcess(), &out, 0, TRUE,
+                       DUPLICATE_SAME_ACCESS))
+    return -1;
+  return (intptr_t)out;
+}
+
+void support_handle_close(intptr_t handle) {
+  CloseHandle((HANDLE)handle);
+}
+
+int support_handle_read(intptr_t handle, void *buf, size_t len) {
+  HANDLE h = (HANDLE)handle;
+  DWORD flags, got = 0;
+  OVERLAPPED at;
+  void *view;
+  if (!GetHandleInformation(h, &flags))
+    return -1;
+  /* A section: look through a view. */
+  view = MapViewOfFile(h, FILE_MAP_READ, 0, 0, len);
+  if (view != NULL) {
+    memcpy(buf, view, len);
+    UnmapViewOfFile(view);
+    return 0;
+  }
+  /* A file on disk (never a console or pipe: ReadFile could block). */
+  if (GetFileType(h) != FILE_TYPE_DISK)
+    return -1;
+  memset(&at, 0, sizeof at);
+  if (!ReadFile(h, buf, (DWORD)len, &got, &at) || got != len)
+    return -1;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Named objects: sections named Local\<name>. */
+
+static void object_name(wchar_t *buf, size_t cap, const char *name) {
+  _snwprintf(buf, cap, L"Local\\%hs", name);
+  buf[cap - 1] = 0;
+}
+
+int support_shm_exists(const char *name) {
+  wchar_t w[64];
+  HANDLE h;
+  object_name(w, SUPPORT_ARRAY_LEN(w), name);
+  h = OpenFileMappingW(FILE_MAP_READ, FALSE, w);
+  if (h != NULL) {
+    CloseHandle(h);
+    return 1;
+  }
+  return GetLastError() != ERROR_FILE_NOT_FOUND;
+}
+
+int support_shm_remove(const char *name) {
+  /* A section goes with its last handle: nothing to remove. */
+  (void)name;
+  return -1;
+}
+
+long support_os_shm_scan(const char *prefix, int remove) {
+  /* Named objects cannot be listed without the native NT API. */
+  (void)prefix;
+  (void)remove;
+  return -1;
+}
+
+int support_shm_create_empty(const char *name) {
+  /* A section cannot have size 0 (ERROR_INVALID_PARAMETER). */
+  (void)name;
+  return -1;
+}
+
+int support_shm_set_size(const char *name, uint64_t size) {
+  (void)name;
+  (void)size;
+  return -1;
+}
+
+int support_shm_mode(const char *name) {
+  (void)name;
+  return -1;
+}
+
+unsigned support_umask(unsigned mask) {
+  (void)mask;
+  return 0;
+}
+
+static void (*fake_sleep_fn)(void *arg, unsigned ms);
+static void *fake_sleep_arg;
+
+static void WINAPI fake_sleep(DWORD ms) {
+  fake_sleep_fn(fake_sleep_arg, (unsigned)ms);
+}
+
+void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
+  fake_sleep_fn = fn;
+  fake_sleep_arg = arg;
+  pmmf__os_syscall_set("Sleep", fn ? (pmmf__syscall_ptr)fake_sleep : NULL);
 }
