@@ -788,12 +788,6 @@ static void test_inject_release_always(void **state) {
   }
 }
 
-/* Run last: no named object with this process's prefix is left anywhere. */
-static void test_nothing_left_behind(void **state) {
-  (void)state;
-  assert_int_equal(support_shm_count_left(), 0);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_inject_no_space),
@@ -803,7 +797,7 @@ int main(void) {
       cmocka_unit_test(test_inject_intr),
       cmocka_unit_test(test_inject_by_name),
       cmocka_unit_test(test_inject_release_always),
-      cmocka_unit_test(test_nothing_left_behind),
+      cmocka_unit_test(support_shm_nothing_left),
   };
   return cmocka_run_group_tests_name("inject", tests, support_group_setup, support_group_teardown);
 }

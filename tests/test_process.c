@@ -49,20 +49,27 @@ static long long arg_num(const char *s) {
     }                                                                            \
   } while (0)
 
+/* Open NAME (argv[1]) with `access` and map LEN (argv[3]) bytes from OFFSET
+ * (argv[2]) with the same access. */
+static int named_view(char **argv, pmmf_access access, pmmf_map **m, pmmf_view **v) {
+  CHILD_CHECK(pmmf_map_shared(m, argv[1], 0, access, PMMF_SHM_OPEN_ONLY, NULL) == PMMF_OK, 1);
+  CHILD_CHECK(pmmf_view_map(v, *m, (uint64_t)arg_num(argv[2]), (size_t)arg_num(argv[3]), access,
+                            0) == PMMF_OK,
+              2);
+  return 0;
+}
+
 /* shm-write NAME OFFSET LEN SEED: open by name, write a pattern, exit. */
 static int role_shm_write(int argc, char **argv) {
   pmmf_map *m = NULL;
   pmmf_view *v = NULL;
-  uint64_t offset;
-  size_t len;
+  int rc;
   CHILD_CHECK(argc == 5, 90);
-  offset = (uint64_t)arg_num(argv[2]);
-  len = (size_t)arg_num(argv[3]);
-  CHILD_CHECK(pmmf_map_shared(&m, argv[1], 0, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_ONLY, NULL) ==
-                  PMMF_OK,
-              1);
-  CHILD_CHECK(pmmf_view_map(&v, m, offset, len, PMMF_ACCESS_WRITE, 0) == PMMF_OK, 2);
-  support_fill(pmmf_view_data(v), len, offset, (unsigned)arg_num(argv[4]));
+  rc = named_view(argv, PMMF_ACCESS_WRITE, &m, &v);
+  if (rc != 0)
+    return rc;
+  support_fill(pmmf_view_data(v), pmmf_view_size(v), pmmf_view_offset(v),
+               (unsigned)arg_num(argv[4]));
   CHILD_CHECK(pmmf_view_unmap(v) == PMMF_OK, 3);
   CHILD_CHECK(pmmf_map_close(m) == PMMF_OK, 4);
   return 0;
@@ -72,16 +79,13 @@ static int role_shm_write(int argc, char **argv) {
 static int role_shm_check(int argc, char **argv) {
   pmmf_map *m = NULL;
   pmmf_view *v = NULL;
-  uint64_t offset;
-  size_t len;
+  int rc;
   CHILD_CHECK(argc == 5, 90);
-  offset = (uint64_t)arg_num(argv[2]);
-  len = (size_t)arg_num(argv[3]);
-  CHILD_CHECK(pmmf_map_shared(&m, argv[1], 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL) ==
-                  PMMF_OK,
-              1);
-  CHILD_CHECK(pmmf_view_map(&v, m, offset, len, PMMF_ACCESS_READ, 0) == PMMF_OK, 2);
-  CHILD_CHECK(support_check(pmmf_view_data(v), len, offset, (unsigned)arg_num(argv[4])) == -1,
+  rc = named_view(argv, PMMF_ACCESS_READ, &m, &v);
+  if (rc != 0)
+    return rc;
+  CHILD_CHECK(support_check(pmmf_view_data(v), pmmf_view_size(v), pmmf_view_offset(v),
+                            (unsigned)arg_num(argv[4])) == -1,
               3);
   pmmf_view_unmap(v);
   pmmf_map_close(m);
@@ -597,27 +601,19 @@ static void test_handles_not_inherited(void **state) {
   assert_ok(pmmf_shm_unlink(name));
 }
 
-/* Run last: nothing with this process's prefix is left anywhere. */
-static void test_nothing_left_behind(void **state) {
-  (void)state;
-  assert_int_equal(support_shm_count_left(), 0);
-}
-
-#define PROCESS_TEST(fn) cmocka_unit_test_teardown(fn, support_shm_teardown)
-
 int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
-      PROCESS_TEST(test_named_across_processes),
-      PROCESS_TEST(test_lifetime_after_creator_exits),
-      PROCESS_TEST(test_file_views_coherent),
-      PROCESS_TEST(test_killed_after_sync_flush),
-      PROCESS_TEST(test_exclusive_held_by_child),
-      PROCESS_TEST(test_exclusive_held_by_parent),
-      PROCESS_TEST(test_exclusive_blocked_by_parent),
-      PROCESS_TEST(test_atomic_counters),
-      PROCESS_TEST(test_create_race),
-      PROCESS_TEST(test_handles_not_inherited),
-      cmocka_unit_test(test_nothing_left_behind),
+      SUPPORT_SHM_TEST(test_named_across_processes),
+      SUPPORT_SHM_TEST(test_lifetime_after_creator_exits),
+      SUPPORT_SHM_TEST(test_file_views_coherent),
+      SUPPORT_SHM_TEST(test_killed_after_sync_flush),
+      SUPPORT_SHM_TEST(test_exclusive_held_by_child),
+      SUPPORT_SHM_TEST(test_exclusive_held_by_parent),
+      SUPPORT_SHM_TEST(test_exclusive_blocked_by_parent),
+      SUPPORT_SHM_TEST(test_atomic_counters),
+      SUPPORT_SHM_TEST(test_create_race),
+      SUPPORT_SHM_TEST(test_handles_not_inherited),
+      cmocka_unit_test(support_shm_nothing_left),
   };
   int role = support_child_dispatch(argc, argv, roles, SUPPORT_ARRAY_LEN(roles));
   if (role >= 0)

@@ -551,25 +551,44 @@ static int set_size_64k(const char *name) {
   return support_shm_set_size(name, KIB64);
 }
 
+/* Make the library's sleeps count into `s`, running `act` at sleep number
+ * `act_at` (0: never). */
+static void fake_sleeps(struct sleeps *s, const char *name, unsigned act_at,
+                        int (*act)(const char *name)) {
+  memset(s, 0, sizeof *s);
+  s->act_at = act_at;
+  s->act = act;
+  s->name = name;
+  support_fake_sleep(count_sleep, s);
+}
+
+/* Make `name` a half-created object and fake the sleeps: 1; or 0 on Windows,
+ * which has no such state. */
+static int half_created(const char *name, struct sleeps *s, unsigned act_at,
+                        int (*act)(const char *name)) {
+  if (support_shm_create_empty(name) != 0) {
+    assert_true(support_is_win32());
+    return 0;
+  }
+  fake_sleeps(s, name, act_at, act);
+  return 1;
+}
+
 static void test_half_created_busy(void **state) {
   const char *name = support_shm_name("half");
   struct sleeps s;
   pmmf_map *o = SENTINEL;
   int created = 7;
   (void)state;
-  if (support_shm_create_empty(name) != 0) {
-    assert_true(support_is_win32());
+  if (!half_created(name, &s, 0, NULL))
     return;
-  }
-  memset(&s, 0, sizeof s);
-  support_fake_sleep(count_sleep, &s);
   assert_status(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, &created),
                 PMMF_E_BUSY);
   /* It did wait, a bounded time: about a second in all. */
   assert_true(s.calls > 1);
   assert_true(s.total_ms >= 500 && s.total_ms <= 5000);
   /* OPEN_OR_CREATE waits too and never creates over it. */
-  memset(&s, 0, sizeof s);
+  fake_sleeps(&s, name, 0, NULL);
   assert_status(pmmf_map_shared(&o, name, KIB64, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_OR_CREATE,
                                 &created),
                 PMMF_E_BUSY);
@@ -595,15 +614,8 @@ static void test_half_created_then_ready(void **state) {
   pmmf_map *o = NULL;
   int created = 7;
   (void)state;
-  if (support_shm_create_empty(name) != 0) {
-    assert_true(support_is_win32());
+  if (!half_created(name, &s, 3, set_size_64k))
     return;
-  }
-  memset(&s, 0, sizeof s);
-  s.act_at = 3;
-  s.act = set_size_64k;
-  s.name = name;
-  support_fake_sleep(count_sleep, &s);
   assert_ok(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, &created));
   support_fake_sleep(NULL, NULL);
   assert_int_equal(s.calls, 3);
@@ -621,25 +633,14 @@ static void test_half_created_then_removed(void **state) {
   pmmf_map *o = SENTINEL;
   int created = 7;
   (void)state;
-  if (support_shm_create_empty(name) != 0) {
-    assert_true(support_is_win32());
+  if (!half_created(name, &s, 2, support_shm_remove))
     return;
-  }
-  memset(&s, 0, sizeof s);
-  s.act_at = 2;
-  s.act = support_shm_remove;
-  s.name = name;
-  support_fake_sleep(count_sleep, &s);
   assert_status(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, &created),
                 PMMF_E_NOT_FOUND);
   assert_ptr_equal(o, SENTINEL);
   assert_int_equal(s.calls, 2);
 
-  assert_int_equal(support_shm_create_empty(name), 0);
-  memset(&s, 0, sizeof s);
-  s.act_at = 2;
-  s.act = support_shm_remove;
-  s.name = name;
+  assert_int_equal(half_created(name, &s, 2, support_shm_remove), 1);
   assert_ok(pmmf_map_shared(&o, name, KIB64, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_OR_CREATE,
                             &created));
   support_fake_sleep(NULL, NULL);
@@ -677,38 +678,28 @@ static void test_mode_owner_only(void **state) {
   }
 }
 
-/* Run last: nothing with this process's prefix is left anywhere. */
-static void test_nothing_left_behind(void **state) {
-  (void)state;
-  assert_int_equal(support_shm_count_left(), 0);
-}
-
-#define SHM_TEST(fn) cmocka_unit_test_teardown(fn, support_shm_teardown)
-
-int main(int argc, char **argv) {
+int main(void) {
   const struct CMUnitTest tests[] = {
-      SHM_TEST(test_bad_names),
-      SHM_TEST(test_good_names),
-      SHM_TEST(test_bad_arguments),
-      SHM_TEST(test_create_only),
-      SHM_TEST(test_open_only),
-      SHM_TEST(test_open_or_create),
-      SHM_TEST(test_names_case_sensitive),
-      SHM_TEST(test_sizes),
-      SHM_TEST(test_large_object),
-      SHM_TEST(test_zero_filled),
-      SHM_TEST(test_coherent),
-      SHM_TEST(test_read_and_copy_maps),
-      SHM_TEST(test_lifetime),
-      SHM_TEST(test_unlink_while_mapped),
-      SHM_TEST(test_half_created_busy),
-      SHM_TEST(test_half_created_then_ready),
-      SHM_TEST(test_half_created_then_removed),
-      SHM_TEST(test_mode_owner_only),
-      cmocka_unit_test(test_nothing_left_behind),
+      SUPPORT_SHM_TEST(test_bad_names),
+      SUPPORT_SHM_TEST(test_good_names),
+      SUPPORT_SHM_TEST(test_bad_arguments),
+      SUPPORT_SHM_TEST(test_create_only),
+      SUPPORT_SHM_TEST(test_open_only),
+      SUPPORT_SHM_TEST(test_open_or_create),
+      SUPPORT_SHM_TEST(test_names_case_sensitive),
+      SUPPORT_SHM_TEST(test_sizes),
+      SUPPORT_SHM_TEST(test_large_object),
+      SUPPORT_SHM_TEST(test_zero_filled),
+      SUPPORT_SHM_TEST(test_coherent),
+      SUPPORT_SHM_TEST(test_read_and_copy_maps),
+      SUPPORT_SHM_TEST(test_lifetime),
+      SUPPORT_SHM_TEST(test_unlink_while_mapped),
+      SUPPORT_SHM_TEST(test_half_created_busy),
+      SUPPORT_SHM_TEST(test_half_created_then_ready),
+      SUPPORT_SHM_TEST(test_half_created_then_removed),
+      SUPPORT_SHM_TEST(test_mode_owner_only),
+      cmocka_unit_test(support_shm_nothing_left),
   };
-  (void)argc;
-  (void)argv;
   return cmocka_run_group_tests_name("shared", tests, support_group_setup,
                                      support_group_teardown);
 }

@@ -41,12 +41,9 @@ static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uin
   return PMMF_OK;
 
 fail:
-  {
-    long first = pmmf__last_error_get();
-    os_shm_unlink(path);
-    os_close(fd);
-    pmmf__last_error_set(first);
-  }
+  /* Neither call records an error: the first failure's stays. */
+  os_shm_unlink(path);
+  os_close(fd);
   return status;
 }
 
@@ -54,7 +51,6 @@ int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *
                       uint64_t size, pmmf_access access, int mode, int *created)
 {
   int open_flags = (access == PMMF_ACCESS_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC;
-  struct stat st;
   char path[32];
   int fd, status;
 
@@ -84,18 +80,15 @@ int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *
     return pmmf__posix_fail(errno);
   }
 
-  if (os_fstat(fd, &st) != 0) {
-    long first;
-    status = pmmf__posix_fail(errno);
-    first = pmmf__last_error_get();
-    os_close(fd);
-    pmmf__last_error_set(first);
+  /* The size; 0 while the creator has not set it yet. */
+  status = pmmf__os_file_size(fd, size_out);
+  if (status != PMMF_OK) {
+    os_close(fd); /* leaves the recorded error alone */
     return status;
   }
   out->handle = fd;
   out->owns_handle = 1;
   *created = 0;
-  *size_out = (uint64_t)st.st_size;
   return PMMF_OK;
 }
 

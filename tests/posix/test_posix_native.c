@@ -447,8 +447,8 @@ int main(void) {
       cmocka_unit_test(test_flush_uses_msync_and_fdatasync),
       cmocka_unit_test(test_advise_uses_madvise),
       cmocka_unit_test(test_anonymous_without_memfd),
-      cmocka_unit_test_teardown(test_shm_descriptors, support_shm_teardown),
-      cmocka_unit_test_teardown(test_shm_mode_fchmod, support_shm_teardown),
+      SUPPORT_SHM_TEST(test_shm_descriptors),
+      SUPPORT_SHM_TEST(test_shm_mode_fchmod),
   };
   return cmocka_run_group_tests_name("posix", tests, support_group_setup, support_group_teardown);
 }

@@ -404,10 +404,16 @@ long support_shm_count_left(void) {
   return left;
 }
 
+void support_shm_nothing_left(void **state) {
+  (void)state;
+  assert_int_equal(support_shm_count_left(), 0);
+}
+
 int support_shm_teardown(void **state) {
   int killed;
   long left;
   (void)state;
+  support_fake_sleep(NULL, NULL);
   killed = support_children_reap();
   left = shm_remove_all();
   if (killed > 0)

@@ -191,6 +191,10 @@ long support_shm_count_left(void);
  * running, removes every registered object, and fails (-1) if one was left
  * behind by the test. */
 int support_shm_teardown(void **state);
+/* A test to run last: no object with this process's prefix exists. */
+void support_shm_nothing_left(void **state);
+/* A test with that teardown. */
+#define SUPPORT_SHM_TEST(fn) cmocka_unit_test_teardown(fn, support_shm_teardown)
 /* POSIX: create the object with size 0, as a creator that has not called
  * ftruncate yet (0 on success). Windows has no such state: -1. */
 int support_shm_create_empty(const char *name);
