@@ -230,7 +230,11 @@ enum pmmf_shm_mode {
 };
 
 /**
- * Create or open named shared memory.
+ * Create or open named shared memory: Local\<name> on Windows (this session),
+ * /<name> on POSIX (the machine; mode 0600). New objects are zero-filled. An
+ * existing object's size wins: the map gets all of it (on Windows rounded up
+ * to the page size). Lifetime differs: on Windows the object goes with its
+ * last map and view; on POSIX it stays until pmmf_shm_unlink().
  * @param out receives the map; untouched on failure
  * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
  * @param size the size of a new object (more than 0); for an existing object 0
@@ -239,17 +243,19 @@ enum pmmf_shm_mode {
  * @param mode a value of enum pmmf_shm_mode
  * @param created may be NULL; set to 1 if this call created the object, else 0
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_EXISTS; PMMF_E_NOT_FOUND;
- *   PMMF_E_RANGE; PMMF_E_BUSY; PMMF_E_ACCESS; PMMF_E_NO_MEMORY;
- *   PMMF_E_UNSUPPORTED (not yet implemented in this version); PMMF_E_OS
+ *   PMMF_E_RANGE (larger than the existing object); PMMF_E_BUSY (POSIX: its
+ *   creator has not set its size within about a second); PMMF_E_ACCESS;
+ *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
  */
 PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
                              pmmf_access access, int mode, int *created);
 
 /**
- * Remove a named shared memory object's name (POSIX); nothing to do on Windows.
+ * Remove a named shared memory object's name (POSIX: existing maps and views
+ * keep the object); nothing to do on Windows.
  * @param name a valid name, as for pmmf_map_shared()
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_NOT_FOUND (POSIX);
- *   PMMF_E_UNSUPPORTED (not yet implemented in this version); PMMF_E_OS
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_NOT_FOUND (POSIX); PMMF_E_ACCESS;
+ *   PMMF_E_OS
  */
 PMMF_API int pmmf_shm_unlink(const char *name);
 
