@@ -29,6 +29,7 @@ static int section_size(uint64_t *size, const struct pmmf__os_map *section)
   DWORD code = 0;
   int status;
 
+  /* Length 0: MapViewOfFileEx maps the whole section. */
   status = pmmf__os_view_map(&base, section, 0, 0, PMMF_ACCESS_READ, 0, NULL);
   if (status != PMMF_OK)
     return status;

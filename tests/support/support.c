@@ -319,16 +319,15 @@ int support_children_reap(void) {
 }
 
 int support_wait_for_file(const char *path, support_child *child, unsigned timeout_ms) {
-  unsigned waited = 0;
+  uint64_t start = support_os_ms();
   for (;;) {
     if (support_file_exists(path))
       return 0;
     if (child != NULL && !support_child_running(child))
       return support_file_exists(path) ? 0 : -1;
-    if (waited >= timeout_ms)
+    if (support_os_ms() - start >= timeout_ms)
       return -1;
     support_sleep_ms(2);
-    waited += 2;
   }
 }
 

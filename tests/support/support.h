@@ -214,6 +214,8 @@ support_child *support_os_child_spawn(const char *const *args);
 int support_os_child_wait(support_child *child);
 void support_os_child_kill(support_child *child);
 unsigned long support_os_pid(void);
+/* A monotonic clock in milliseconds (bounds on waits, never assertions). */
+uint64_t support_os_ms(void);
 /* Objects with this name prefix that exist (removing them if `remove`), or
  * -1 where the OS cannot list its objects. */
 long support_os_shm_scan(const char *prefix, int remove);

@@ -232,6 +232,12 @@ unsigned long support_os_pid(void) {
   return (unsigned long)getpid();
 }
 
+uint64_t support_os_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 intptr_t support_handle_dup_inheritable(intptr_t handle) {
   return dup((int)handle); /* dup never sets FD_CLOEXEC */
 }

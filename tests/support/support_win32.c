@@ -383,6 +383,10 @@ unsigned long support_os_pid(void) {
   return (unsigned long)GetCurrentProcessId();
 }
 
+uint64_t support_os_ms(void) {
+  return (uint64_t)GetTickCount64();
+}
+
 intptr_t support_handle_dup_inheritable(intptr_t handle) {
   HANDLE out = NULL;
   if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)handle, GetCurrentProcess(), &out, 0, TRUE,
