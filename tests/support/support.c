@@ -383,6 +383,7 @@ const char *support_shm_name(const char *tag) {
   snprintf(shm_names[n_shm_names].tag, sizeof shm_names[0].tag, "%s", tag);
   snprintf(shm_names[n_shm_names].name, sizeof shm_names[0].name, "%s%s", prefix, tag);
   if (!shm_atexit_done) {
+    support_os_shm_reap_stale();
     atexit(shm_at_exit);
     shm_atexit_done = 1;
   }

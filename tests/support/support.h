@@ -219,6 +219,9 @@ uint64_t support_os_ms(void);
 /* Objects with this name prefix that exist (removing them if `remove`), or
  * -1 where the OS cannot list its objects. */
 long support_os_shm_scan(const char *prefix, int remove);
+/* Remove objects of test processes that no longer exist (a run killed before
+ * its cleanup); nothing where objects die with their processes (Windows). */
+void support_os_shm_reap_stale(void);
 /* The command-line flag that marks a child, and argv[0] of the parent. */
 #define SUPPORT_CHILD_FLAG "--support-child"
 const char *support_self_argv0(void);

@@ -299,6 +299,23 @@ long support_os_shm_scan(const char *prefix, int remove) {
   return n;
 }
 
+void support_os_shm_reap_stale(void) {
+  DIR *dir = opendir("/dev/shm");
+  struct dirent *e;
+  if (dir == NULL)
+    return;
+  while ((e = readdir(dir)) != NULL) {
+    char *end;
+    long pid;
+    if (strncmp(e->d_name, "pmmft-", 6) != 0)
+      continue;
+    pid = strtol(e->d_name + 6, &end, 10);
+    if (pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+      support_shm_remove(e->d_name);
+  }
+  closedir(dir);
+}
+
 int support_shm_create_empty(const char *name) {
   char path[300];
   int fd;

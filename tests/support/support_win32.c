@@ -455,6 +455,10 @@ long support_os_shm_scan(const char *prefix, int remove) {
   return -1;
 }
 
+void support_os_shm_reap_stale(void) {
+  /* Sections die with the processes that held them. */
+}
+
 int support_shm_create_empty(const char *name) {
   /* A section cannot have size 0 (ERROR_INVALID_PARAMETER). */
   (void)name;
