@@ -75,11 +75,19 @@ long pmmf__fault_check_slow(const char *call);
 /* Backend: the native error code for an abstract fault kind. */
 long pmmf__os_fault_code(int kind);
 
-/* Backend: the replaceable OS-call table (as SQLite's aSyscall[]), by name.
+/* The replaceable OS-call table (as SQLite's aSyscall[]): each backend keeps
+ * one entry per OS call it makes and returns its table from
+ * pmmf__os_syscall_table; the common layer looks calls up by name.
  * set: a NULL fn restores the default; returns PMMF_E_NOT_FOUND for an unknown
  * name. get: the current function, or NULL. next: iterate the names (NULL
  * starts; returns NULL after the last). */
 typedef void (*pmmf__syscall_ptr)(void);
+struct pmmf__syscall {
+  const char *name;
+  pmmf__syscall_ptr current;
+  pmmf__syscall_ptr original;
+};
+struct pmmf__syscall *pmmf__os_syscall_table(size_t *count);
 int pmmf__os_syscall_set(const char *name, pmmf__syscall_ptr fn);
 pmmf__syscall_ptr pmmf__os_syscall_get(const char *name);
 const char *pmmf__os_syscall_next(const char *name);

@@ -788,6 +788,36 @@ static void test_inject_release_always(void **state) {
   }
 }
 
+/* The OS-call table (common lookup over the backend's entries): every call
+ * is listed once, can be read, replaced and restored; unknown names are
+ * refused. (That a replaced call is the one the backend makes is shown by
+ * tests/posix/test_posix_native.c, which counts msync and fdatasync.) */
+static void replaced_page(void) {
+}
+
+static void test_syscall_table(void **state) {
+  const char *name, *seen[64];
+  size_t count = 0, i;
+  (void)state;
+  for (name = pmmf__os_syscall_next(NULL); name; name = pmmf__os_syscall_next(name)) {
+    pmmf__syscall_ptr original = pmmf__os_syscall_get(name);
+    assert_non_null(original);
+    for (i = 0; i < count; i++)
+      assert_string_not_equal(seen[i], name);
+    assert_true(count < 64);
+    seen[count++] = name;
+    assert_int_equal(pmmf__os_syscall_set(name, (pmmf__syscall_ptr)replaced_page), PMMF_OK);
+    assert_ptr_equal(pmmf__os_syscall_get(name), (pmmf__syscall_ptr)replaced_page);
+    assert_int_equal(pmmf__os_syscall_set(name, NULL), PMMF_OK);
+    assert_ptr_equal(pmmf__os_syscall_get(name), original);
+  }
+  /* Both backends route at least open, close, map, unmap, flush and protect. */
+  assert_true(count >= 6);
+  assert_int_equal(pmmf__os_syscall_set("no-such-call", NULL), PMMF_E_NOT_FOUND);
+  assert_null(pmmf__os_syscall_get("no-such-call"));
+  assert_null(pmmf__os_syscall_get(NULL));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_inject_no_space),
@@ -797,6 +827,7 @@ int main(void) {
       cmocka_unit_test(test_inject_intr),
       cmocka_unit_test(test_inject_by_name),
       cmocka_unit_test(test_inject_release_always),
+      cmocka_unit_test(test_syscall_table),
       cmocka_unit_test(support_shm_nothing_left),
   };
   return cmocka_run_group_tests_name("inject", tests, support_group_setup, support_group_teardown);

@@ -37,13 +37,7 @@ enum pmmf__posix_call {
   POSIX_CALL_COUNT
 };
 
-struct pmmf__posix_syscall {
-  const char *name;
-  pmmf__syscall_ptr current;
-  pmmf__syscall_ptr original;
-};
-
-extern struct pmmf__posix_syscall pmmf__posix_syscalls[POSIX_CALL_COUNT];
+extern struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT];
 
 /* Whether an armed fault makes call `index` fail now (errno is then set). */
 int pmmf__posix_fault(int index);

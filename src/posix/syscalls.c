@@ -1,12 +1,10 @@
 /*
  * syscalls.c - the POSIX backend's OS-call table, after SQLite's aSyscall[]:
  * each entry names a call, its current function and its original, so test
- * builds can replace any call (pmmf__os_syscall_set) or make it fail
- * (pmmf__fault_arm) without touching the code that calls it.
+ * builds can replace any call (pmmf__os_syscall_set, in the common layer) or
+ * make it fail (pmmf__fault_arm) without touching the code that calls it.
  */
 #include "posix.h"
-
-#include <string.h>
 
 /* Calls that libc may not declare everywhere are reached through wrappers. */
 static int memfd_create_call(const char *name, unsigned flags)
@@ -35,7 +33,7 @@ static int fdatasync_call(int fd)
 
 #define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
 
-struct pmmf__posix_syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
+struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_OPEN] = ENTRY("open", open),
   [POSIX_CLOSE] = ENTRY("close", close),
   [POSIX_FSTAT] = ENTRY("fstat", fstat),
@@ -86,37 +84,8 @@ int pmmf__posix_munmap(void *addr, size_t length)
   return r;
 }
 
-static struct pmmf__posix_syscall *find(const char *name)
+struct pmmf__syscall *pmmf__os_syscall_table(size_t *count)
 {
-  int i;
-  for (i = 0; name && i < POSIX_CALL_COUNT; i++)
-    if (strcmp(pmmf__posix_syscalls[i].name, name) == 0)
-      return &pmmf__posix_syscalls[i];
-  return NULL;
-}
-
-int pmmf__os_syscall_set(const char *name, pmmf__syscall_ptr fn)
-{
-  struct pmmf__posix_syscall *entry = find(name);
-  if (!entry)
-    return PMMF_E_NOT_FOUND;
-  entry->current = fn ? fn : entry->original;
-  return PMMF_OK;
-}
-
-pmmf__syscall_ptr pmmf__os_syscall_get(const char *name)
-{
-  struct pmmf__posix_syscall *entry = find(name);
-  return entry ? entry->current : NULL;
-}
-
-const char *pmmf__os_syscall_next(const char *name)
-{
-  struct pmmf__posix_syscall *entry;
-  if (!name)
-    return pmmf__posix_syscalls[0].name;
-  entry = find(name);
-  if (!entry || entry + 1 == pmmf__posix_syscalls + POSIX_CALL_COUNT)
-    return NULL;
-  return entry[1].name;
+  *count = POSIX_CALL_COUNT;
+  return pmmf__posix_syscalls;
 }

@@ -1,14 +1,13 @@
 /*
  * syscalls.c - the Win32 backend's OS-call table, after SQLite's aSyscall[]:
  * each entry names a Win32 call, its current function and its original, so
- * test builds can replace any call (pmmf__os_syscall_set) or make it fail
+ * test builds can replace any call (pmmf__os_syscall_set, in the common
+ * layer) or make it fail
  * (pmmf__fault_arm) without touching the code that calls it. Also the calls
  * that release even when they fail, and the run-time look-up of
  * PrefetchVirtualMemory.
  */
 #include "win32.h"
-
-#include <string.h>
 
 /* PrefetchVirtualMemory exists from Windows 8 on: it is looked up once, at
  * the first use, and the lookup's answer is kept (0 unknown, 1 absent, 2
@@ -54,7 +53,7 @@ static BOOL WINAPI prefetch_call(HANDLE process, ULONG_PTR count, struct pmmf__w
       (pmmf__syscall_ptr)(pmmf__w32_##name##_fn)(fn)                     \
   }
 
-struct pmmf__w32_syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
+struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_CreateFileW] = ENTRY(CreateFileW, CreateFileW),
   [PMMF__W32_GetFileAttributesW] = ENTRY(GetFileAttributesW, GetFileAttributesW),
   [PMMF__W32_GetFileType] = ENTRY(GetFileType, GetFileType),
@@ -118,41 +117,12 @@ BOOL pmmf__w32_unmap_view(void *base)
 
 int pmmf__w32_prefetch_available(void)
 {
-  const struct pmmf__w32_syscall *entry = &pmmf__w32_syscalls[PMMF__W32_PrefetchVirtualMemory];
+  const struct pmmf__syscall *entry = &pmmf__w32_syscalls[PMMF__W32_PrefetchVirtualMemory];
   return entry->current != entry->original || prefetch_resolve() != NULL;
 }
 
-static struct pmmf__w32_syscall *find(const char *name)
+struct pmmf__syscall *pmmf__os_syscall_table(size_t *count)
 {
-  int i;
-  for (i = 0; name && i < PMMF__W32_CALL_COUNT; i++)
-    if (strcmp(pmmf__w32_syscalls[i].name, name) == 0)
-      return &pmmf__w32_syscalls[i];
-  return NULL;
-}
-
-int pmmf__os_syscall_set(const char *name, pmmf__syscall_ptr fn)
-{
-  struct pmmf__w32_syscall *entry = find(name);
-  if (!entry)
-    return PMMF_E_NOT_FOUND;
-  entry->current = fn ? fn : entry->original;
-  return PMMF_OK;
-}
-
-pmmf__syscall_ptr pmmf__os_syscall_get(const char *name)
-{
-  struct pmmf__w32_syscall *entry = find(name);
-  return entry ? entry->current : NULL;
-}
-
-const char *pmmf__os_syscall_next(const char *name)
-{
-  struct pmmf__w32_syscall *entry;
-  if (!name)
-    return pmmf__w32_syscalls[0].name;
-  entry = find(name);
-  if (!entry || entry + 1 == pmmf__w32_syscalls + PMMF__W32_CALL_COUNT)
-    return NULL;
-  return entry[1].name;
+  *count = PMMF__W32_CALL_COUNT;
+  return pmmf__w32_syscalls;
 }

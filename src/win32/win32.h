@@ -69,13 +69,7 @@ enum pmmf__w32_call {
 PMMF__W32_SYSCALLS(PMMF__W32_TYPE_)
 #undef PMMF__W32_TYPE_
 
-struct pmmf__w32_syscall {
-  const char *name;
-  pmmf__syscall_ptr current;
-  pmmf__syscall_ptr original;
-};
-
-extern struct pmmf__w32_syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT];
+extern struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT];
 
 /* The current function of a call, typed. */
 #define W32_FN(name) ((pmmf__w32_##name##_fn)pmmf__w32_syscalls[PMMF__W32_##name].current)
