@@ -3,8 +3,9 @@
  * Local\<name> (this session's namespace). CreateFileMappingW creates or
  * opens (ERROR_ALREADY_EXISTS says which), OpenFileMappingW only opens, and an
  * existing section's size is what VirtualQuery reports for a temporary view of
- * all of it: the creator's size rounded up to the page size. A section lives
- * while any handle or view of it does, so there is nothing to unlink.
+ * all of it: the creator's size rounded up to the page size. A section's
+ * name lives while a handle to it is open (a map keeps its handle while any
+ * of its views is alive), so there is nothing to unlink.
  */
 #include "win32.h"
 
