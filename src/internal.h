@@ -194,4 +194,26 @@ struct pmmf_view {
 int pmmf__file_release(pmmf_file *file);
 int pmmf__map_release(pmmf_map *map);
 
+/* A view in storage the caller owns (view.c; pmmf_view_map and windows use
+ * them). open applies every view rule (access, range, size_t), rounds the
+ * offset down to the granularity, maps (at `fixed` if not NULL, never
+ * replacing anything) and takes a reference on the map; close unmaps and
+ * drops the reference, releasing both even when the OS call fails. */
+int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t length,
+                    pmmf_access access, unsigned flags, void *fixed);
+int pmmf__view_close(pmmf_view *view);
+
+/* A sliding window (window.c): one view of the map at a time, `span` bytes
+ * long at most, placed on granularity boundaries so that any request of up
+ * to `window_size` bytes fits whole. */
+struct pmmf_window {
+  pmmf_map *map;       /* referenced while the window is open */
+  pmmf_view view;      /* the current view, if `mapped` */
+  int mapped;
+  size_t window_size;  /* the largest request */
+  size_t span;         /* the length of its views: window_size rounded up to
+                          the granularity, plus one granule, at most the map */
+  pmmf_access access;
+};
+
 #endif /* PMMF_INTERNAL_H */
