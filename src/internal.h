@@ -151,8 +151,9 @@ int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
 /* Guarded copy: copy `length` bytes from `src` to `dst`; a fault at an address
  * in [lo, hi) on this thread during the copy (SIGBUS/SIGSEGV; an in-page error
  * or access violation) ends the copy with PMMF_E_IO instead of killing the
- * process. Faults anywhere else go on to the handler that was there before.
- * The handler is installed on the first call, never at load time. */
+ * process. Faults anywhere else (and, on POSIX, signals sent by a process) go
+ * on to the handler that was there before, as the OS would have delivered
+ * them. The handler is installed on the first call, never at load time. */
 int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
                           const void *hi);
 
