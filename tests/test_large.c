@@ -167,13 +167,14 @@ static void test_large_views(void **state) {
 }
 
 /* A view of the whole 5 GiB file: fine where size_t has 64 bits; on a 32-bit
- * build PMMF_E_TOO_LARGE, output untouched. Not a backend difference: the
- * width of size_t. */
+ * build PMMF_E_TOO_LARGE, output untouched, and so is a window whose view
+ * would not fit. Not a backend difference: the width of size_t. */
 static void test_large_whole_view(void **state) {
   const char *path = support_path("large-whole.bin");
   pmmf_file *f;
   pmmf_map *m = NULL;
   pmmf_view *v = SENTINEL;
+  pmmf_window *w = NULL;
   (void)state;
   SKIP_IF_NO_ROOM(state);
   f = sparse_file(path, LARGE);
@@ -184,6 +185,10 @@ static void test_large_whole_view(void **state) {
     assert_status(pmmf_view_map(&v, m, 100, SIZE_MAX, PMMF_ACCESS_READ, 0), PMMF_E_TOO_LARGE);
     assert_ptr_equal(v, SENTINEL);
     assert_int_equal(pmmf_last_os_error(), 0);
+    /* A window whose view would not fit size_t either. */
+    w = SENTINEL;
+    assert_status(pmmf_window_open(&w, m, SIZE_MAX, PMMF_ACCESS_READ), PMMF_E_TOO_LARGE);
+    assert_ptr_equal(w, SENTINEL);
   } else {
     unsigned char *p;
     assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_READ, 0));
@@ -193,6 +198,11 @@ static void test_large_whole_view(void **state) {
     assert_int_equal(p[FOUR_GIB], 0);
     assert_int_equal(p[LARGE - 1], 0);
     assert_ok(pmmf_view_unmap(v));
+    /* A window as large as size_t allows: its view is the whole map. */
+    assert_ok(pmmf_window_open(&w, m, SIZE_MAX, PMMF_ACCESS_READ));
+    assert_ok(pmmf_window_get(w, LARGE - 1, 1, (void **)&p));
+    assert_int_equal(*p, 0);
+    assert_ok(pmmf_window_close(w));
   }
   assert_ok(pmmf_map_close(m));
   assert_ok(pmmf_file_close(f));
