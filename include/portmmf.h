@@ -405,23 +405,44 @@ PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, si
 typedef struct pmmf_window pmmf_window;
 
 /**
- * Open a window that holds at most about @p window_size bytes of address space.
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS; PMMF_E_UNSUPPORTED (not yet
- *   implemented in this version)
+ * Open a window over @p map: it serves requests of up to @p window_size bytes
+ * anywhere in the map while holding one view of about window_size bytes
+ * (rounded up to the granularity, plus one granule; never more than the map).
+ * Nothing is mapped until the first get.
+ * @param out receives the window; untouched on failure
+ * @param map the map (it may be closed afterwards: the window keeps it)
+ * @param window_size the largest request, more than 0
+ * @param access READ, WRITE or COPY, within what the map allows. A COPY
+ *   window's private changes last only while their range stays in the
+ *   current view: a remap drops them.
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument, window_size 0, bad access);
+ *   PMMF_E_ACCESS; PMMF_E_TOO_LARGE (the view does not fit size_t);
+ *   PMMF_E_NO_MEMORY
  */
 PMMF_API int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size,
                               pmmf_access access);
 
 /**
- * Get a pointer to @p offset, valid for @p length bytes until the next get or close.
- * @return PMMF_OK; PMMF_E_INVALID (length 0 or above the window size);
- *   PMMF_E_RANGE; PMMF_E_UNSUPPORTED (not yet implemented in this version)
+ * Get a pointer to @p offset, valid for @p length bytes until the next get or
+ * close. The window remaps only when the range is not inside its current
+ * view, and never splits a range. On failure *ptr is untouched and the window
+ * stays usable; the pointer from the previous get stays valid too, except
+ * after PMMF_E_NO_MEMORY (short of address space, the window gives its view
+ * back to make room for the new one).
+ * @param window the window
+ * @param offset a byte position in the map
+ * @param length the number of bytes, 1 to the window's size
+ * @param ptr receives the pointer
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument, length 0 or above the window
+ *   size); PMMF_E_RANGE (beyond the map, or wrapping around); the errors of
+ *   pmmf_view_map()
  */
 PMMF_API int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr);
 
 /**
- * Close the window.
+ * Close the window and its view.
  * @param window the window, or NULL (nothing to do)
+ * @return PMMF_OK, or an OS failure (the window is released all the same)
  */
 PMMF_API int pmmf_window_close(pmmf_window *window);
 /** @} */

@@ -178,8 +178,9 @@ int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
 /* Guarded copy: copy `length` bytes from `src` to `dst`; a fault at an address
  * in [lo, hi) on this thread during the copy (SIGBUS/SIGSEGV; an in-page error
  * or access violation) ends the copy with PMMF_E_IO instead of killing the
- * process. Faults anywhere else go on to the handler that was there before.
- * The handler is installed on the first call, never at load time. */
+ * process. Faults anywhere else (and, on POSIX, signals sent by a process) go
+ * on to the handler that was there before, as the OS would have delivered
+ * them. The handler is installed on the first call, never at load time. */
 int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
                           const void *hi);
 
@@ -224,5 +225,27 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind);
 /* Drop one reference; the last one closes the OS object and returns its status. */
 int pmmf__file_release(pmmf_file *file);
 int pmmf__map_release(pmmf_map *map);
+
+/* A view in storage the caller owns (view.c; pmmf_view_map and windows use
+ * them). open applies every view rule (access, range, size_t), rounds the
+ * offset down to the granularity, maps (at `fixed` if not NULL, never
+ * replacing anything) and takes a reference on the map; close unmaps and
+ * drops the reference, releasing both even when the OS call fails. */
+int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t length,
+                    pmmf_access access, unsigned flags, void *fixed);
+int pmmf__view_close(pmmf_view *view);
+
+/* A sliding window (window.c): one view of the map at a time, `span` bytes
+ * long at most, placed on granularity boundaries so that any request of up
+ * to `window_size` bytes fits whole. */
+struct pmmf_window {
+  pmmf_map *map;       /* referenced while the window is open */
+  pmmf_view view;      /* the current view, if `mapped` */
+  int mapped;
+  size_t window_size;  /* the largest request */
+  size_t span;         /* the length of its views: window_size rounded up to
+                          the granularity, plus one granule, at most the map */
+  pmmf_access access;
+};
 
 #endif /* PMMF_INTERNAL_H */

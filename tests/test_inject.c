@@ -88,6 +88,10 @@ struct ctx {
   int check_after_close; /* the file still holds its pattern once closed */
   const char *name;      /* named shared memory */
   int created;
+  pmmf_window *window;
+  pmmf_window *out_window;
+  void *out_ptr;
+  void *first_ptr;       /* what the window's previous get returned */
 };
 
 struct op {
@@ -550,6 +554,102 @@ static void succeeded_shm_unlink(struct ctx *c) {
   assert_false(support_shm_exists(c->name));
 }
 
+/* --- windows -------------------------------------------------------------- */
+
+/* A file several views long on every backend, so that a get can leave the
+ * current view; the window's requests straddle a 64 KiB boundary. */
+#define WINDOW_FILE ((size_t)400000)
+#define WINDOW_SIZE ((size_t)20000)
+#define WINDOW_AT ((uint64_t)5 * 65536 - 7)
+
+static void prepare_window_map(struct ctx *c) {
+  c->path = support_path("inject-window.bin");
+  assert_int_equal(support_write_pattern(c->path, WINDOW_FILE, 4), 0);
+  c->file = NULL;
+  c->map = NULL;
+  assert_ok(pmmf_file_open(&c->file, c->path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&c->map, c->file, 0, PMMF_ACCESS_WRITE, 0));
+  c->out_window = SENTINEL;
+  c->out_view = SENTINEL;
+}
+
+static void window_file_as_prepared(struct ctx *c) {
+  uint64_t size = 0;
+  assert_ok(pmmf_file_size(c->file, &size));
+  CHECK(size == WINDOW_FILE);
+  CHECK(pmmf_map_size(c->map) == WINDOW_FILE);
+}
+
+static int call_window_open(struct ctx *c) {
+  return pmmf_window_open(&c->out_window, c->map, WINDOW_SIZE, PMMF_ACCESS_WRITE);
+}
+
+static void failed_window_open(struct ctx *c) {
+  CHECK(c->out_window == SENTINEL);
+  window_file_as_prepared(c);
+}
+
+static void succeeded_window_open(struct ctx *c) {
+  void *ptr = NULL;
+  assert_ptr_not_equal(c->out_window, SENTINEL);
+  assert_ok(pmmf_window_get(c->out_window, WINDOW_AT, 12, &ptr));
+  assert_pattern(ptr, 12, WINDOW_AT, 4);
+}
+
+static void cleanup_window_open(struct ctx *c) {
+  if (c->out_window != SENTINEL && c->out_window != NULL)
+    assert_ok(pmmf_window_close(c->out_window));
+  c->out_window = NULL;
+  cleanup_view_map(c);
+  CHECK(support_file_is_pattern(c->path, WINDOW_FILE, 4));
+}
+
+/* A window with no view yet (the get maps its first), or with one far from
+ * the request (the get remaps: the new view first, then the old one goes). */
+static void prepare_window(struct ctx *c) {
+  prepare_window_map(c);
+  c->window = NULL;
+  assert_ok(pmmf_window_open(&c->window, c->map, WINDOW_SIZE, PMMF_ACCESS_WRITE));
+  c->out_ptr = SENTINEL;
+  c->first_ptr = NULL;
+}
+
+static void prepare_window_mapped(struct ctx *c) {
+  prepare_window(c);
+  assert_ok(pmmf_window_get(c->window, 10, 100, &c->first_ptr));
+}
+
+static int call_window_get(struct ctx *c) {
+  return pmmf_window_get(c->window, WINDOW_AT, WINDOW_SIZE, &c->out_ptr);
+}
+
+static void window_gets_again(struct ctx *c) {
+  void *ptr = NULL;
+  assert_ok(pmmf_window_get(c->window, WINDOW_AT, WINDOW_SIZE, &ptr));
+  assert_pattern(ptr, WINDOW_SIZE, WINDOW_AT, 4);
+}
+
+static void failed_window_get(struct ctx *c) {
+  CHECK(c->out_ptr == SENTINEL);
+  window_file_as_prepared(c);
+  /* The previous get's pointer is still valid, and the window still works. */
+  if (c->first_ptr != NULL)
+    CHECK(support_check(c->first_ptr, 100, 10, 4) == -1);
+  window_gets_again(c);
+}
+
+static void succeeded_window_get(struct ctx *c) {
+  assert_ptr_not_equal(c->out_ptr, SENTINEL);
+  assert_pattern(c->out_ptr, WINDOW_SIZE, WINDOW_AT, 4);
+  window_gets_again(c);
+}
+
+static void cleanup_window(struct ctx *c) {
+  assert_ok(pmmf_window_close(c->window));
+  c->window = NULL;
+  cleanup_window_open(c);
+}
+
 /* ------------------------------------------------------------------------- */
 
 static const struct op ops[] = {
@@ -610,6 +710,12 @@ static const struct op ops[] = {
      call_shm_open_or_create_existing, failed_shm_existing, succeeded_shm_opened, cleanup_shm},
     {"shm_unlink", prepare_shm_closed, call_shm_unlink, failed_shm_unlink, succeeded_shm_unlink,
      cleanup_shm},
+    {"window_open", prepare_window_map, call_window_open, failed_window_open,
+     succeeded_window_open, cleanup_window_open},
+    {"window_get (first view)", prepare_window, call_window_get, failed_window_get,
+     succeeded_window_get, cleanup_window},
+    {"window_get (remap)", prepare_window_mapped, call_window_get, failed_window_get,
+     succeeded_window_get, cleanup_window},
 };
 
 /* Returns the number of injected faults that fired. */

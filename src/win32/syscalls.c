@@ -78,6 +78,10 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
     ENTRY(AddVectoredExceptionHandler, AddVectoredExceptionHandler),
   [PMMF__W32_RemoveVectoredExceptionHandler] =
     ENTRY(RemoveVectoredExceptionHandler, RemoveVectoredExceptionHandler),
+  [PMMF__W32_TlsAlloc] = ENTRY(TlsAlloc, TlsAlloc),
+  [PMMF__W32_TlsFree] = ENTRY(TlsFree, TlsFree),
+  [PMMF__W32_TlsGetValue] = ENTRY(TlsGetValue, TlsGetValue),
+  [PMMF__W32_TlsSetValue] = ENTRY(TlsSetValue, TlsSetValue),
   [PMMF__W32_GetSystemInfo] = ENTRY(GetSystemInfo, GetSystemInfo),
   [PMMF__W32_Sleep] = ENTRY(Sleep, Sleep),
   [PMMF__W32_GetModuleHandleW] = ENTRY(GetModuleHandleW, GetModuleHandleW),

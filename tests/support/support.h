@@ -226,4 +226,33 @@ void support_os_shm_reap_stale(void);
 #define SUPPORT_CHILD_FLAG "--support-child"
 const char *support_self_argv0(void);
 
+/* -------------------------------------------------------------------------
+ * Guarded access, windows and large files (OS specific underneath).
+ * ------------------------------------------------------------------------- */
+
+/* Page-aligned, readable and writable memory of the test's own (mmap /
+ * VirtualAlloc), outside any view; NULL on failure. */
+void *support_pages_alloc(size_t len);
+void support_pages_free(void *addr, size_t len);
+/* A fault catcher, as an application would install one: an access fault in
+ * [addr, addr + len) makes those pages readable and writable again and is
+ * counted, and the faulting code resumes; any other fault goes on to what
+ * handled faults before. POSIX: a SIGSEGV handler installed with sigaction
+ * over the current one; Windows: a vectored exception handler called after
+ * the others. support_catch_range moves the range; support_catch_end puts
+ * back what was there. 0 on success. */
+int support_catch_begin(void *addr, size_t len);
+void support_catch_range(void *addr, size_t len);
+long support_catch_count(void);
+void support_catch_end(void);
+/* While on, every new view mapping fails as if the address space were full
+ * (ENOMEM / ERROR_NOT_ENOUGH_MEMORY), through the library's OS-call table. */
+void support_views_fail(int on);
+/* Bytes of disk the file occupies (st_blocks / AllocationSize), or -1. */
+int64_t support_file_allocated(const char *path);
+/* Free bytes on the file system holding `path`, or -1 if unknown. */
+int64_t support_disk_free(const char *path);
+/* Read `len` bytes at a 64-bit `offset` of a file, through stdio; 0 on success. */
+int support_read_at(const char *path, uint64_t offset, void *buf, size_t len);
+
 #endif /* PMMF_TEST_SUPPORT_H */

@@ -371,3 +371,107 @@ void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
   fake_sleep_arg = arg;
   pmmf__os_syscall_set("nanosleep", fn ? (pmmf__syscall_ptr)fake_nanosleep : NULL);
 }
+
+/* --- guarded access, windows and large files ------------------------------ */
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/statvfs.h>
+
+#include "internal.h"
+
+void *support_pages_alloc(size_t len) {
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+void support_pages_free(void *addr, size_t len) {
+  if (addr != NULL)
+    munmap(addr, len);
+}
+
+static char *volatile catch_lo, *volatile catch_hi;
+static atomic_long catch_count;
+static struct sigaction catch_saved;
+
+static void catcher(int sig, siginfo_t *info, void *context) {
+  char *addr = (char *)info->si_addr;
+  char *lo = catch_lo, *hi = catch_hi;
+  if (info->si_code > 0 && addr >= lo && addr < hi) {
+    mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE);
+    atomic_fetch_add(&catch_count, 1);
+    return;
+  }
+  if (catch_saved.sa_flags & SA_SIGINFO) {
+    catch_saved.sa_sigaction(sig, info, context);
+  } else if (catch_saved.sa_handler == SIG_DFL || catch_saved.sa_handler == SIG_IGN) {
+    signal(sig, SIG_DFL); /* the fault happens again and ends the process */
+  } else {
+    catch_saved.sa_handler(sig);
+  }
+}
+
+int support_catch_begin(void *addr, size_t len) {
+  struct sigaction sa;
+  support_catch_range(addr, len);
+  atomic_store(&catch_count, 0);
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = catcher;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  return sigaction(SIGSEGV, &sa, &catch_saved) == 0 ? 0 : -1;
+}
+
+void support_catch_range(void *addr, size_t len) {
+  catch_lo = NULL;
+  catch_hi = (char *)addr + len;
+  catch_lo = (char *)addr;
+}
+
+long support_catch_count(void) {
+  return atomic_load(&catch_count);
+}
+
+void support_catch_end(void) {
+  sigaction(SIGSEGV, &catch_saved, NULL);
+}
+
+static void *mmap_no_memory(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+  (void)addr;
+  (void)len;
+  (void)prot;
+  (void)flags;
+  (void)fd;
+  (void)off;
+  errno = ENOMEM;
+  return MAP_FAILED;
+}
+
+void support_views_fail(int on) {
+  pmmf__os_syscall_set("mmap", on ? (pmmf__syscall_ptr)mmap_no_memory : NULL);
+}
+
+int64_t support_file_allocated(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return -1;
+  return (int64_t)st.st_blocks * 512;
+}
+
+int64_t support_disk_free(const char *path) {
+  struct statvfs sv;
+  if (statvfs(path, &sv) != 0)
+    return -1;
+  return (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
+}
+
+int support_read_at(const char *path, uint64_t offset, void *buf, size_t len) {
+  FILE *f = fopen(path, "rb");
+  int rc = -1;
+  if (f == NULL)
+    return -1;
+  if (fseeko(f, (off_t)offset, SEEK_SET) == 0 && fread(buf, 1, len, f) == len)
+    rc = 0;
+  fclose(f);
+  return rc;
+}

@@ -493,3 +493,113 @@ void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
   fake_sleep_arg = arg;
   pmmf__os_syscall_set("Sleep", fn ? (pmmf__syscall_ptr)fake_sleep : NULL);
 }
+
+/* --- guarded access, windows and large files ------------------------------ */
+
+#include "internal.h"
+
+void *support_pages_alloc(size_t len) {
+  return VirtualAlloc(NULL, len, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+
+void support_pages_free(void *addr, size_t len) {
+  (void)len;
+  if (addr != NULL)
+    VirtualFree(addr, 0, MEM_RELEASE);
+}
+
+static char *volatile catch_lo, *volatile catch_hi;
+static volatile LONG catch_count;
+static void *catch_handler;
+
+static LONG CALLBACK catcher(EXCEPTION_POINTERS *pointers) {
+  const EXCEPTION_RECORD *record = pointers->ExceptionRecord;
+  char *lo = catch_lo, *hi = catch_hi, *addr;
+  DWORD old;
+  if (record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION || record->NumberParameters < 2)
+    return EXCEPTION_CONTINUE_SEARCH;
+  addr = (char *)record->ExceptionInformation[1];
+  if (addr < lo || addr >= hi)
+    return EXCEPTION_CONTINUE_SEARCH;
+  VirtualProtect(lo, (SIZE_T)(hi - lo), PAGE_READWRITE, &old);
+  InterlockedIncrement(&catch_count);
+  return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+int support_catch_begin(void *addr, size_t len) {
+  support_catch_range(addr, len);
+  InterlockedExchange(&catch_count, 0);
+  catch_handler = AddVectoredExceptionHandler(0, catcher);
+  return catch_handler != NULL ? 0 : -1;
+}
+
+void support_catch_range(void *addr, size_t len) {
+  catch_lo = NULL;
+  catch_hi = (char *)addr + len;
+  catch_lo = (char *)addr;
+}
+
+long support_catch_count(void) {
+  return InterlockedCompareExchange(&catch_count, 0, 0);
+}
+
+void support_catch_end(void) {
+  if (catch_handler != NULL)
+    RemoveVectoredExceptionHandler(catch_handler);
+  catch_handler = NULL;
+}
+
+static LPVOID WINAPI map_no_memory(HANDLE section, DWORD access, DWORD high, DWORD low, SIZE_T len,
+                                   LPVOID base) {
+  (void)section;
+  (void)access;
+  (void)high;
+  (void)low;
+  (void)len;
+  (void)base;
+  SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+  return NULL;
+}
+
+void support_views_fail(int on) {
+  pmmf__os_syscall_set("MapViewOfFileEx", on ? (pmmf__syscall_ptr)map_no_memory : NULL);
+}
+
+int64_t support_file_allocated(const char *path) {
+  wchar_t *w = support_wide_path(path);
+  FILE_STANDARD_INFO info;
+  HANDLE h;
+  BOOL ok;
+  if (w == NULL)
+    return -1;
+  h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                  NULL, OPEN_EXISTING, 0, NULL);
+  free(w);
+  if (h == INVALID_HANDLE_VALUE)
+    return -1;
+  ok = GetFileInformationByHandleEx(h, FileStandardInfo, &info, sizeof info);
+  CloseHandle(h);
+  return ok ? (int64_t)info.AllocationSize.QuadPart : -1;
+}
+
+int64_t support_disk_free(const char *path) {
+  wchar_t *w = support_wide_path(path);
+  ULARGE_INTEGER avail;
+  BOOL ok;
+  if (w == NULL)
+    return -1;
+  ok = GetDiskFreeSpaceExW(w, &avail, NULL, NULL);
+  free(w);
+  return ok ? (int64_t)avail.QuadPart : -1;
+}
+
+int support_read_at(const char *path, uint64_t offset, void *buf, size_t len) {
+  FILE *f = support_fopen(path, "rb");
+  int rc = -1;
+  if (f == NULL)
+    return -1;
+  if (_fseeki64(f, (__int64)offset, SEEK_SET) == 0 && fread(buf, 1, len, f) == len)
+    rc = 0;
+  fclose(f);
+  return rc;
+}
