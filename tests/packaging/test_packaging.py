@@ -13,15 +13,12 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-class Skip(Exception):
-    pass
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+from pmmftest import Skip, run_cases, run_command  # noqa: E402
 
 
 def parse_args():
@@ -48,21 +45,17 @@ PREFIX = ""     # the staged prefix
 RESULTS = []    # (ok, name, detail)
 
 
-def run(cmd, cwd=None, env=None, check=True):
-    """Run cmd, return its stdout; on failure raise with everything it printed."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    # A file, not a pipe: a wineserver started by the command inherits the
-    # descriptor and lives on for seconds; reading a pipe to its end would
-    # wait for it.
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.run(cmd, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, stdout=out,
-                              stderr=subprocess.STDOUT)
-        out.seek(0)
-        text = out.read().decode("utf-8", "replace")
-    if check and proc.returncode != 0:
-        raise RuntimeError("%s exited with %d:\n%s" % (" ".join(cmd), proc.returncode, text))
+def run(cmd, cwd=None, env=None):
+    """Run cmd, return what it printed; on failure raise with all of it."""
+    rc, text = run_command(cmd, cwd=cwd, env=env)
+    if rc != 0:
+        raise RuntimeError("%s exited with %d:\n%s" % (" ".join(cmd), rc, text))
     return text
+
+
+def need_stage():
+    if not STAGE:
+        raise Skip("nothing was staged")
 
 
 def staged(path):
@@ -115,7 +108,7 @@ def cc_without_static(args):
 
 # --- the ways ---------------------------------------------------------------
 
-def stage():
+def staged_install():
     global STAGE, PREFIX
     STAGE = tempfile.mkdtemp(prefix="stage-", dir=WORK)
     run(["meson", "install", "-C", ARGS.build_dir, "--no-rebuild", "--quiet", "--destdir", STAGE])
@@ -154,6 +147,7 @@ def pkg_config(*args):
 
 
 def pkgconfig_shared():
+    need_stage()
     out_dir = tempfile.mkdtemp(prefix="pc-shared-", dir=WORK)
     exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
     cmd = (ARGS.cc + [os.path.join(HERE, "consumer.c"), "-o", exe] + pkg_config("--cflags")
@@ -166,6 +160,7 @@ def pkgconfig_shared():
 
 
 def pkgconfig_static():
+    need_stage()
     out_dir = tempfile.mkdtemp(prefix="pc-static-", dir=WORK)
     exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
     libs = pkg_config("--static", "--libs")
@@ -180,7 +175,8 @@ def pkgconfig_static():
     return "pkg-config --static, libportmmf.a"
 
 
-def cmake_consumer():
+def cmake_find_package():
+    need_stage()
     if ARGS.cmake_package != "yes":
         raise Skip("cmake was not found when the build was configured: no CMake package")
     cmake = shutil.which("cmake")
@@ -268,33 +264,11 @@ def main():
         if old.startswith("work-"):
             shutil.rmtree(os.path.join(base, old), ignore_errors=True)
     WORK = tempfile.mkdtemp(prefix="work-", dir=base)
-    ways = [
-        ("meson install --destdir (staged)", stage),
-        ("pkg-config consumer, shared library", pkgconfig_shared),
-        ("pkg-config consumer, static library", pkgconfig_static),
-        ("CMake find_package consumer", cmake_consumer),
-        ("Meson subproject consumer", meson_subproject),
-    ]
-    print("1..%d" % len(ways))
-    failed = False
-    for i, (name, fn) in enumerate(ways, 1):
-        if i > 1 and not STAGE and fn is not meson_subproject:
-            print("ok %d - %s # SKIP nothing was staged" % (i, name))
-            continue
-        try:
-            detail = fn()
-            print("ok %d - %s: %s" % (i, name, detail))
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, name, e))
-        except Exception as e:      # report and go on with the other ways
-            failed = True
-            print("not ok %d - %s" % (i, name))
-            for line in str(e).splitlines():
-                print("# " + line)
-        sys.stdout.flush()
-    if not failed:
+    rc = run_cases([staged_install, pkgconfig_shared, pkgconfig_static, cmake_find_package,
+                    meson_subproject])
+    if rc == 0:
         shutil.rmtree(WORK, ignore_errors=True)
-    return 1 if failed else 0
+    return rc
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from pmmftest import Program, Skip, expect, run_cases  # noqa: E402
+
 p = argparse.ArgumentParser()
 p.add_argument("--tool", required=True)
 p.add_argument("--backend", required=True)
@@ -23,31 +26,15 @@ p.add_argument("--workdir", required=True)
 p.add_argument("--wrapper", default="")
 ARGS = p.parse_args()
 IS_WIN = ARGS.backend == "win32"
-EXE_WIN = bool(ARGS.wrapper)     # a Windows program run from this (POSIX) host
+TOOL = Program(ARGS.tool, ARGS.wrapper)
+EXE_WIN = TOOL.windows_on_host
 
 EXIT_OK, EXIT_STATUS, EXIT_USAGE, EXIT_OUTPUT, EXIT_NO_BENCH = 0, 1, 2, 3, 4
 
 
-def host_path(path):
-    """A path the program understands: Wine maps the host's / to drive Z:."""
-    return "Z:" + path.replace("/", "\\") if EXE_WIN else path
-
-
 def pmmf(*args, env=None, stdout=None):
-    """Run the tool; return (exit code, stdout bytes, stderr text).
-
-    Output goes to temporary files, not pipes: a wineserver started by the
-    program inherits its descriptors and lives on for seconds, and reading a
-    pipe to its end would wait for it."""
-    cmd = ([ARGS.wrapper] if ARGS.wrapper else []) + [ARGS.tool] + list(args)
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.run(cmd, cwd=WORK, env=full_env, stdin=subprocess.DEVNULL,
-                              stdout=stdout or out, stderr=err, timeout=300)
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, out.read(), err.read().decode("utf-8", "replace")
+    """Run the tool in the work directory: (exit code, stdout bytes, stderr text)."""
+    return TOOL.run(*args, env=env, stdout=stdout)
 
 
 def pattern(n, seed):
@@ -83,15 +70,6 @@ CASES = []
 def case(fn):
     CASES.append(fn)
     return fn
-
-
-class Skip(Exception):
-    pass
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
 
 
 def expect_exit(got, want, err=""):
@@ -326,65 +304,58 @@ def fill_in_missing_directory_is_not_found():
     expect("PMMF_E_NOT_FOUND" in err, err)
 
 
+def run_with_terminal_stderr(*args):
+    """Run the tool natively with stderr on a pseudo-terminal and stdout on
+    a pipe: (exit code, stdout bytes, what reached the terminal)."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([ARGS.tool] + list(args), cwd=WORK, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        out = proc.stdout.read()
+        proc.wait(timeout=300)
+        chunks = []
+        while True:
+            try:
+                got = os.read(master, 65536)
+            except OSError:      # EIO: nothing more, the other end is closed
+                break
+            if not got:
+                break
+            chunks.append(got)
+        return proc.returncode, out, b"".join(chunks).decode(errors="replace")
+    finally:
+        os.close(master)
+
+
 @case
 def progress_only_on_a_terminal():
     if EXE_WIN:
-        raise Skip("a Unix pseudo-terminal is not a Windows console for Wine's "
-                   "GetConsoleMode; native only")
+        raise Skip("Wine does not present a Unix pseudo-terminal to GetConsoleMode as a "
+                   "console; checked natively only")
     try:
-        import pty
+        import pty  # noqa: F401
     except ImportError:
-        raise Skip("no pty module")
-    master, slave = pty.openpty()
-    try:
-        cmd = [ARGS.tool, "fill", "tty.bin", "20M", "1"]
-        proc = subprocess.Popen(cmd, cwd=WORK, stdout=subprocess.PIPE, stderr=slave)
-        os.close(slave)
-        slave = -1
-        chunks = []
-        while True:
-            try:
-                got = os.read(master, 4096)
-            except OSError:      # EIO: the terminal's other end closed
-                break
-            if not got:
-                break
-            chunks.append(got)
-        proc.wait(timeout=120)
-        text = b"".join(chunks).decode(errors="replace")
-        expect_exit(proc.returncode, EXIT_OK, text)
-        expect("pmmf: fill: 100% (20 of 20 MiB)" in text, "no progress on a terminal: %r" % text)
-        # cat: progress when stderr is a terminal and stdout is not.
-        master2, slave2 = pty.openpty()
-        proc = subprocess.Popen([ARGS.tool, "cat", "tty.bin"], cwd=WORK,
-                                stdout=subprocess.PIPE, stderr=slave2)
-        os.close(slave2)
-        out = proc.stdout.read()
-        proc.wait(timeout=120)
-        chunks = []
-        while True:
-            try:
-                got = os.read(master2, 4096)
-            except OSError:
-                break
-            if not got:
-                break
-            chunks.append(got)
-        os.close(master2)
-        text = b"".join(chunks).decode(errors="replace")
-        expect(out == b"\x01" * (20 << 20), "cat output")
-        expect("pmmf: cat: 100%" in text, "no cat progress on a terminal: %r" % text)
-    finally:
-        os.close(master)
-        if slave >= 0:
-            os.close(slave)
+        raise Skip("no pseudo-terminals here (Python's pty module)")
+    rc, out, tty = run_with_terminal_stderr("fill", "tty.bin", "20M", "1")
+    expect_exit(rc, EXIT_OK, tty)
+    expect("pmmf: fill: 100% (20 of 20 MiB)" in tty, "no fill progress on a terminal: %r" % tty)
+    rc, out, tty = run_with_terminal_stderr("cat", "tty.bin")
+    expect_exit(rc, EXIT_OK, tty)
+    expect(out == b"\x01" * (20 << 20), "cat output differs")
+    expect("pmmf: cat: 100% (20 of 20 MiB)" in tty, "no cat progress on a terminal: %r" % tty)
+    # Below 16 MiB: quiet even on a terminal.
+    rc, out, tty = run_with_terminal_stderr("fill", "small-tty.bin", "1M")
+    expect_exit(rc, EXIT_OK, tty)
+    expect(tty == "", "progress for 1 MiB: %r" % tty)
 
 
 # --- bench ------------------------------------------------------------------------
 
 @case
 def bench_missing_program():
-    rc, out, err = pmmf("bench", env={"PMMF_BENCH": host_path(os.path.join(WORK, "nope"))})
+    rc, out, err = pmmf("bench", env={"PMMF_BENCH": TOOL.host_path(os.path.join(WORK, "nope"))})
     expect_exit(rc, EXIT_NO_BENCH, err)
     expect("not an executable file" in err, err)
 
@@ -393,7 +364,7 @@ def bench_missing_program():
 def bench_runs_program_with_arguments():
     # PMMF_BENCH names the tool itself: `pmmf bench info` must run `pmmf info`
     # and `pmmf bench cat MISSING` must pass its exit code through.
-    env = {"PMMF_BENCH": host_path(os.path.abspath(ARGS.tool))}
+    env = {"PMMF_BENCH": TOOL.host_path(os.path.abspath(ARGS.tool))}
     rc, out, err = pmmf("bench", "info", env=env)
     expect_exit(rc, EXIT_OK, err)
     expect(out.decode().startswith("version: %s\n" % ARGS.version), out)
@@ -406,23 +377,10 @@ def main():
     global WORK
     os.makedirs(ARGS.workdir, exist_ok=True)
     WORK = tempfile.mkdtemp(prefix="tools-", dir=ARGS.workdir)
-    print("1..%d" % len(CASES))
-    failed = 0
-    for i, fn in enumerate(CASES, 1):
-        name = fn.__name__.replace("_", " ")
-        try:
-            detail = fn()
-            print("ok %d - %s%s" % (i, name, ": " + detail if detail else ""))
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, name, e))
-        except Exception as e:
-            failed += 1
-            print("not ok %d - %s" % (i, name))
-            for line in ("%s: %s" % (type(e).__name__, e)).splitlines():
-                print("# " + line)
-        sys.stdout.flush()
+    TOOL.cwd = WORK
+    rc = run_cases(CASES)
     shutil.rmtree(WORK, ignore_errors=True)
-    return 1 if failed else 0
+    return rc
 
 
 WORK = ""
