@@ -82,7 +82,7 @@ def make_case(name, data):
         with open(os.path.join(CHECKSUM.cwd, name), "wb") as f:
             f.write(data)
         return compare(name, crc_cksum(data) if len(data) <= 100000 else None)
-    case.__name__ = "%s (%d bytes)" % (name, len(data))
+    case.title = "%s (%d bytes)" % (name, len(data))
     return case
 
 
@@ -108,7 +108,7 @@ def sparse_file_above_4_gib():
         os.remove(path)
 
 
-sparse_file_above_4_gib.__name__ = "sparse file of 4 GiB + 4099 bytes"
+sparse_file_above_4_gib.title = "sparse file of 4 GiB + 4099 bytes"
 
 
 def probe():

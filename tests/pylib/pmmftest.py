@@ -74,7 +74,8 @@ class Program:
 
 def run_cases(cases, plan_skip=None):
     """Run each case (a function returning an optional detail string) as one
-    TAP test point; return the exit status. plan_skip: a reason to skip them
+    TAP test point, named by its `title` attribute or its function name;
+    return the exit status. plan_skip: a reason to skip them
     all (printed as the TAP plan 1..0 # SKIP)."""
     if plan_skip:
         print("1..0 # SKIP " + plan_skip)
@@ -82,7 +83,7 @@ def run_cases(cases, plan_skip=None):
     print("1..%d" % len(cases))
     failed = 0
     for i, fn in enumerate(cases, 1):
-        name = fn.__name__.replace("_", " ")
+        name = getattr(fn, "title", None) or fn.__name__.replace("_", " ")
         try:
             detail = fn()
             print("ok %d - %s%s" % (i, name, ": " + detail if detail else ""))

@@ -24,6 +24,7 @@ p.add_argument("--backend", required=True)
 p.add_argument("--version", required=True)
 p.add_argument("--workdir", required=True)
 p.add_argument("--wrapper", default="")
+p.add_argument("--doc", default="", help="docs/tool.md, whose usage block must match --help")
 ARGS = p.parse_args()
 IS_WIN = ARGS.backend == "win32"
 TOOL = Program(ARGS.tool, ARGS.wrapper)
@@ -87,6 +88,18 @@ def help_lists_commands_and_exit_codes():
                  "bench", "Exit codes:", "PMMF_E_NOT_FOUND"):
         expect(word in text, "--help lacks %r" % word)
     expect(err == "", "--help wrote to stderr: %r" % err)
+
+
+@case
+def help_matches_docs():
+    if not ARGS.doc:
+        raise Skip("no --doc given")
+    text = open(ARGS.doc, encoding="utf-8").read()
+    marker = "<!-- pmmf --help -->\n```text\n"
+    expect(marker in text, "docs/tool.md has no usage block")
+    block = text.split(marker, 1)[1].split("```", 1)[0]
+    rc, out, err = pmmf("--help")
+    expect(out.decode() == block, "docs/tool.md's usage block differs from pmmf --help")
 
 
 @case
