@@ -9,22 +9,14 @@ TerminateProcess), then checks with `applog verify` that every reported
 record is there and intact, that appending resumes after them, and that
 verify does notice a damaged record.
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from pmmftest import Program, expect, run_cases  # noqa: E402
+from pmmftest import expect, program_from_args, run_in_scratch  # noqa: E402
 
-p = argparse.ArgumentParser()
-p.add_argument("--exe", required=True)
-p.add_argument("--workdir", required=True)
-p.add_argument("--wrapper", default="")
-ARGS = p.parse_args()
-APPLOG = Program(ARGS.exe, ARGS.wrapper)
+ARGS, APPLOG = program_from_args()
 
 RECORD = 64
 KILL_AFTER = 1500   # records: past the first 64 KiB of the file, so it grew once
@@ -83,14 +75,8 @@ def verify_detects_a_damaged_record():
     expect(rc == 1 and "record 11 is corrupt" in err, "verify exited %d: %s" % (rc, err))
 
 
-def main():
-    os.makedirs(ARGS.workdir, exist_ok=True)
-    APPLOG.cwd = tempfile.mkdtemp(prefix="applog-", dir=ARGS.workdir)
-    rc = run_cases([killed_writer_loses_no_flushed_record, append_resumes_after_the_last_record,
-                    verify_detects_a_damaged_record])
-    shutil.rmtree(APPLOG.cwd, ignore_errors=True)
-    return rc
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_in_scratch(APPLOG, ARGS.workdir, "applog-",
+                            [killed_writer_loses_no_flushed_record,
+                             append_resumes_after_the_last_record,
+                             verify_detects_a_damaged_record]))

@@ -8,34 +8,17 @@ through its 16 MiB sliding window), each compared with the system's `cksum`
 pmmf_window_open answers PMMF_E_UNSUPPORTED, every case is skipped with that
 reason.
 """
-import argparse
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from pmmftest import Program, Skip, expect, run_cases  # noqa: E402
+from pmmftest import (Skip, expect, pattern, program_from_args, run_in_scratch,  # noqa: E402
+                      unsupported_reason)
 
-p = argparse.ArgumentParser()
-p.add_argument("--exe", required=True)
-p.add_argument("--workdir", required=True)
-p.add_argument("--pointer-bits", type=int, required=True)
-p.add_argument("--wrapper", default="")
-ARGS = p.parse_args()
-CHECKSUM = Program(ARGS.exe, ARGS.wrapper)
+ARGS, CHECKSUM = program_from_args(("--pointer-bits", {"type": int, "required": True}))
 GIB = 1 << 30
-
-
-def pattern(n, seed):
-    out = bytearray()
-    block = seed.to_bytes(4, "little")
-    while len(out) < n:
-        block = hashlib.sha256(block).digest()
-        out += block
-    return bytes(out[:n])
 
 
 def crc_cksum(data):
@@ -112,27 +95,15 @@ sparse_file_above_4_gib.title = "sparse file of 4 GiB + 4099 bytes"
 
 
 def probe():
-    """The skip reason while sliding windows are not implemented, else None."""
     with open(os.path.join(CHECKSUM.cwd, "probe.bin"), "wb") as f:
         f.write(b"probe")
-    rc, out, err = CHECKSUM.run("probe.bin")
-    if rc != 0 and "PMMF_E_UNSUPPORTED" in err:
-        return ("pmmf_window_open returns PMMF_E_UNSUPPORTED in this build (sliding "
-                "windows are not implemented yet): " + err.strip())
-    return None
+    return unsupported_reason(CHECKSUM, ["probe.bin"], "pmmf_window_open (sliding windows)")
 
 
-def main():
-    os.makedirs(ARGS.workdir, exist_ok=True)
-    CHECKSUM.cwd = tempfile.mkdtemp(prefix="checksum-", dir=ARGS.workdir)
-    cases = [make_case("empty.bin", b""), make_case("one.bin", b"\x80"),
-             make_case("page-1.bin", pattern(4095, 1)), make_case("64k+1.bin", pattern(65537, 2)),
-             make_case("window.bin", pattern(16 << 20, 3)),
-             make_case("window+3m.bin", pattern((19 << 20) + 3, 4)), sparse_file_above_4_gib]
-    rc = run_cases(cases, plan_skip=probe())
-    shutil.rmtree(CHECKSUM.cwd, ignore_errors=True)
-    return rc
-
+CASES = [make_case("empty.bin", b""), make_case("one.bin", b"\x80"),
+         make_case("page-1.bin", pattern(4095, 1)), make_case("64k+1.bin", pattern(65537, 2)),
+         make_case("window.bin", pattern(16 << 20, 3)),
+         make_case("window+3m.bin", pattern((19 << 20) + 3, 4)), sparse_file_above_4_gib]
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_in_scratch(CHECKSUM, ARGS.workdir, "checksum-", CASES, probe))

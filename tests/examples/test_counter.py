@@ -3,21 +3,13 @@
 shared memory and all see the sum (TAP). While the build's pmmf_map_shared
 answers PMMF_E_UNSUPPORTED, every case is skipped with that reason.
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from pmmftest import Program, expect, run_cases  # noqa: E402
+from pmmftest import expect, program_from_args, run_in_scratch, unsupported_reason  # noqa: E402
 
-p = argparse.ArgumentParser()
-p.add_argument("--exe", required=True)
-p.add_argument("--workdir", required=True)
-p.add_argument("--wrapper", default="")
-ARGS = p.parse_args()
-COUNTER = Program(ARGS.exe, ARGS.wrapper)
+ARGS, COUNTER = program_from_args()
 RUN = [0]
 
 
@@ -58,20 +50,10 @@ def four_processes():
 
 
 def probe():
-    rc, out, err = COUNTER.run(unique_name(), 1, 1)
-    if rc != 0 and "PMMF_E_UNSUPPORTED" in err:
-        return ("pmmf_map_shared returns PMMF_E_UNSUPPORTED in this build (named shared "
-                "memory is not implemented yet): " + err.strip())
-    return None
-
-
-def main():
-    os.makedirs(ARGS.workdir, exist_ok=True)
-    COUNTER.cwd = tempfile.mkdtemp(prefix="counter-", dir=ARGS.workdir)
-    rc = run_cases([two_processes, four_processes], plan_skip=probe())
-    shutil.rmtree(COUNTER.cwd, ignore_errors=True)
-    return rc
+    return unsupported_reason(COUNTER, [unique_name(), 1, 1],
+                              "pmmf_map_shared (named shared memory)")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_in_scratch(COUNTER, ARGS.workdir, "counter-", [two_processes, four_processes],
+                            probe))

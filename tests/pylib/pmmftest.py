@@ -7,7 +7,10 @@ Output goes to temporary files, not pipes: a wineserver started by the
 program inherits its descriptors and lives on for seconds, and reading a
 pipe to its end would wait for it.
 """
+import argparse
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,3 +99,47 @@ def run_cases(cases, plan_skip=None):
                 print("# " + line)
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+def pattern(n, seed):
+    """n reproducible bytes in which every byte value occurs."""
+    out = bytearray()
+    block = seed.to_bytes(4, "little")
+    while len(out) < n:
+        block = hashlib.sha256(block).digest()
+        out += block
+    return bytes(out[:n])
+
+
+def program_from_args(*extra):
+    """Parse --exe, --workdir, --wrapper and the extra (flag, kwargs) options;
+    return (options, Program)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--exe", required=True)
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--wrapper", default="")
+    for flag, kwargs in extra:
+        parser.add_argument(flag, **kwargs)
+    args = parser.parse_args()
+    return args, Program(args.exe, args.wrapper)
+
+
+def unsupported_reason(program, args, what):
+    """Run the program once; if it fails with PMMF_E_UNSUPPORTED, the reason
+    to skip every case (`what` is not implemented in this build), else None."""
+    rc, out, err = program.run(*args)
+    if rc != 0 and "PMMF_E_UNSUPPORTED" in err:
+        return "%s returns PMMF_E_UNSUPPORTED in this build: %s" % (what, err.strip())
+    return None
+
+
+def run_in_scratch(program, workdir, prefix, cases, probe=None):
+    """Run the cases with a fresh directory under `workdir` as the program's
+    working directory (removed afterwards); `probe` may return a reason to
+    skip them all. Returns the exit status."""
+    os.makedirs(workdir, exist_ok=True)
+    program.cwd = tempfile.mkdtemp(prefix=prefix, dir=workdir)
+    try:
+        return run_cases(cases, plan_skip=probe() if probe else None)
+    finally:
+        shutil.rmtree(program.cwd, ignore_errors=True)

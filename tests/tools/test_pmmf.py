@@ -13,10 +13,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from pmmftest import Program, Skip, expect, run_cases  # noqa: E402
+from pmmftest import Program, Skip, expect, pattern, run_in_scratch  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--tool", required=True)
@@ -33,19 +32,14 @@ EXE_WIN = TOOL.windows_on_host
 EXIT_OK, EXIT_STATUS, EXIT_USAGE, EXIT_OUTPUT, EXIT_NO_BENCH = 0, 1, 2, 3, 4
 
 
+def in_work(name):
+    """A path in the scratch directory, the tool's working directory."""
+    return os.path.join(TOOL.cwd, name)
+
+
 def pmmf(*args, env=None, stdout=None):
     """Run the tool in the work directory: (exit code, stdout bytes, stderr text)."""
     return TOOL.run(*args, env=env, stdout=stdout)
-
-
-def pattern(n, seed):
-    """n reproducible bytes, all 256 values."""
-    out = bytearray()
-    block = seed.to_bytes(4, "little")
-    while len(out) < n:
-        block = hashlib.sha256(block).digest()
-        out += block
-    return bytes(out[:n])
 
 
 def hexdump_c(data, start):
@@ -126,7 +120,7 @@ def bad_numbers_are_usage_errors():
         rc, out, err = pmmf(*args)
         expect_exit(rc, EXIT_USAGE, err)
         expect("pmmf: " + args[0] in err, "no message for %s: %r" % (args, err))
-    expect(not os.path.exists(os.path.join(WORK, "f.bin")), "a refused fill created its file")
+    expect(not os.path.exists(in_work("f.bin")), "a refused fill created its file")
 
 
 @case
@@ -163,12 +157,12 @@ def info_reports_backend_geometry_version():
 # --- cat -----------------------------------------------------------------------
 
 def write(name, data):
-    with open(os.path.join(WORK, name), "wb") as f:
+    with open(in_work(name), "wb") as f:
         f.write(data)
 
 
 def read(name):
-    with open(os.path.join(WORK, name), "rb") as f:
+    with open(in_work(name), "rb") as f:
         return f.read()
 
 
@@ -230,7 +224,7 @@ def cat_beyond_end_is_range():
 
 @case
 def cat_directory_is_invalid():
-    os.makedirs(os.path.join(WORK, "adir"), exist_ok=True)
+    os.makedirs(in_work("adir"), exist_ok=True)
     rc, out, err = pmmf("cat", "adir")
     expect_exit(rc, EXIT_STATUS, err)
     expect("PMMF_E_INVALID" in err, err)
@@ -262,7 +256,7 @@ def hexdump_layout():
             " ".join(extra), out.decode(errors="replace"), expected.decode()))
     system = shutil.which("hexdump")
     if system and not EXE_WIN:
-        sys_out = subprocess.run([system, "-C", os.path.join(WORK, "hex.bin")],
+        sys_out = subprocess.run([system, "-C", in_work("hex.bin")],
                                  stdout=subprocess.PIPE, check=True).stdout
         expect(sys_out == hexdump_c(data, 0), "the system's hexdump -C disagrees")
         return "matches %s -C" % system
@@ -305,7 +299,7 @@ def fill_zero_size_and_across_views():
     size = (40 << 20) + 3
     rc, out, err = pmmf("fill", "big.bin", str(size), "0x5a")
     expect_exit(rc, EXIT_OK, err)
-    expect(os.path.getsize(os.path.join(WORK, "big.bin")) == size, "big.bin size")
+    expect(os.path.getsize(in_work("big.bin")) == size, "big.bin size")
     expect(read("big.bin") == b"\x5a" * size, "big.bin content")
     expect(err == "", "stderr not empty on a pipe: %r" % err)
 
@@ -323,7 +317,7 @@ def run_with_terminal_stderr(*args):
     import pty
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen([ARGS.tool] + list(args), cwd=WORK, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([ARGS.tool] + list(args), cwd=TOOL.cwd, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=slave)
         os.close(slave)
         out = proc.stdout.read()
@@ -368,7 +362,7 @@ def progress_only_on_a_terminal():
 
 @case
 def bench_missing_program():
-    rc, out, err = pmmf("bench", env={"PMMF_BENCH": TOOL.host_path(os.path.join(WORK, "nope"))})
+    rc, out, err = pmmf("bench", env={"PMMF_BENCH": TOOL.host_path(in_work("nope"))})
     expect_exit(rc, EXIT_NO_BENCH, err)
     expect("not an executable file" in err, err)
 
@@ -386,16 +380,5 @@ def bench_runs_program_with_arguments():
     expect("no such file.bin" in err and "PMMF_E_NOT_FOUND" in err, err)
 
 
-def main():
-    global WORK
-    os.makedirs(ARGS.workdir, exist_ok=True)
-    WORK = tempfile.mkdtemp(prefix="tools-", dir=ARGS.workdir)
-    TOOL.cwd = WORK
-    rc = run_cases(CASES)
-    shutil.rmtree(WORK, ignore_errors=True)
-    return rc
-
-
-WORK = ""
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_in_scratch(TOOL, ARGS.workdir, "tools-", CASES))
