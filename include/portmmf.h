@@ -78,6 +78,47 @@ enum pmmf_status {
   PMMF_STATUS_LAST_ = -16 /**< Lowest status value; not a status itself. */
 };
 
+/** @var pmmf_status::PMMF_OK
+ * 0: success. */
+/** @var pmmf_status::PMMF_E_INVALID
+ * -1: bad argument: NULL where an object is needed, unknown flag bits, a bad
+ * access, advice or mode value, a bad name, a path that is not a regular file. */
+/** @var pmmf_status::PMMF_E_NOT_FOUND
+ * -2: the file or named mapping does not exist. */
+/** @var pmmf_status::PMMF_E_EXISTS
+ * -3: a create-only target (PMMF_OPEN_CREATE_NEW, PMMF_SHM_CREATE_ONLY)
+ * already exists. */
+/** @var pmmf_status::PMMF_E_ACCESS
+ * -4: permission denied, or the access asked for exceeds what the file, map
+ * or view allows. */
+/** @var pmmf_status::PMMF_E_SHARING
+ * -5: another open of the file holds conflicting (exclusive) access. */
+/** @var pmmf_status::PMMF_E_EMPTY
+ * -6: whole-file mapping of an empty file. */
+/** @var pmmf_status::PMMF_E_RANGE
+ * -7: offset or length outside the file, map or view, including an offset +
+ * length that wraps around. */
+/** @var pmmf_status::PMMF_E_ALIGNMENT
+ * -8: a fixed base address, or its offset, is not a multiple of
+ * PMMF_PORTABLE_GRANULARITY. */
+/** @var pmmf_status::PMMF_E_ADDRESS_IN_USE
+ * -9: the fixed address range is not free (it is never replaced). */
+/** @var pmmf_status::PMMF_E_BUSY
+ * -10: refused while maps or views of the object exist (resize while
+ * mapped), or a named object still being created by another process. */
+/** @var pmmf_status::PMMF_E_NO_MEMORY
+ * -11: out of memory, address space or handles. */
+/** @var pmmf_status::PMMF_E_NO_SPACE
+ * -12: the disk is full (or over quota) while growing or writing a file. */
+/** @var pmmf_status::PMMF_E_TOO_LARGE
+ * -13: does not fit this process's address space (size_t). */
+/** @var pmmf_status::PMMF_E_UNSUPPORTED
+ * -14: no equivalent on this platform or file system. */
+/** @var pmmf_status::PMMF_E_IO
+ * -15: I/O error, including a page fault caught by guarded access. */
+/** @var pmmf_status::PMMF_E_OS
+ * -16: any other OS error; see pmmf_last_os_error(). */
+
 /**
  * A human-readable message for a status.
  * @param status a value of enum pmmf_status (any int is accepted)
@@ -230,10 +271,10 @@ enum pmmf_shm_mode {
 };
 
 /**
- * Create or open named shared memory: Local\<name> on Windows (this session),
- * /<name> on POSIX (the machine; mode 0600). New objects are zero-filled. An
- * existing object's size wins: the map gets all of it (on Windows rounded up
- * to the page size). Lifetime differs: on Windows the object goes with its
+ * Create or open named shared memory: the object "Local\\" + name on Windows
+ * (this session), "/" + name on POSIX (the machine; mode 0600). New objects
+ * are zero-filled. An existing object's size wins: the map gets all of it
+ * (on Windows rounded up to the page size). Lifetime differs: on Windows the object goes with its
  * last map and view; on POSIX it stays until pmmf_shm_unlink().
  * @param out receives the map; untouched on failure
  * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
@@ -262,6 +303,7 @@ PMMF_API int pmmf_shm_unlink(const char *name);
 /**
  * The map's size in bytes, fixed for its life.
  * @param map a map; NULL gives 0
+ * @return the size in bytes; 0 for NULL
  */
 PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
 
@@ -314,13 +356,25 @@ PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size
 PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
                               pmmf_access access, unsigned flags, void *base);
 
-/** @return the address of the view's first byte (the byte at its offset); NULL for NULL */
+/**
+ * The view's memory.
+ * @param view a view; NULL gives NULL
+ * @return the address of the view's first byte (the byte at its offset); NULL for NULL
+ */
 PMMF_API void *pmmf_view_data(const pmmf_view *view);
 
-/** @return the view's length in bytes; 0 for NULL */
+/**
+ * The view's length.
+ * @param view a view; NULL gives 0
+ * @return the view's length in bytes; 0 for NULL
+ */
 PMMF_API size_t pmmf_view_size(const pmmf_view *view);
 
-/** @return the view's offset in its map; 0 for NULL */
+/**
+ * Where the view starts in its map.
+ * @param view a view; NULL gives 0
+ * @return the view's offset in its map, as given when it was mapped; 0 for NULL
+ */
 PMMF_API uint64_t pmmf_view_offset(const pmmf_view *view);
 
 /**
@@ -371,6 +425,8 @@ PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmm
 /**
  * Change the view's access: WRITE <-> READ for a view created WRITE, COPY <->
  * READ for a view created COPY.
+ * @param view the view
+ * @param access the new access: READ, or the access the view was created with
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS (any other change); PMMF_E_OS
  */
 PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);

@@ -31,6 +31,9 @@ FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
 
 log() { echo "deps: $*"; }
 
+# The packaging suite's find_package(portmmf) consumer.
+FULL_PKGS+=(cmake)
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
     "$@"
