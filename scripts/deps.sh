@@ -24,7 +24,7 @@ esac
 
 NATIVE_PKGS=(meson ninja-build pkg-config gcc libc6-dev)
 FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
-           gcc-multilib clang valgrind doxygen)
+           gcc-multilib clang valgrind doxygen libglib2.0-dev)
 
 log() { echo "deps: $*"; }
 
