@@ -27,7 +27,8 @@ esac
 
 NATIVE_PKGS=(meson ninja-build pkg-config gcc libc6-dev)
 FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
-           gcc-multilib clang valgrind doxygen musl-tools gcc-mingw-w64-i686)
+           gcc-multilib clang valgrind doxygen musl-tools gcc-mingw-w64-i686
+           libglib2.0-dev)
 
 log() { echo "deps: $*"; }
 
