@@ -24,7 +24,8 @@ esac
 
 NATIVE_PKGS=(meson ninja-build pkg-config gcc libc6-dev)
 FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
-           gcc-multilib clang valgrind doxygen)
+           gcc-multilib clang valgrind doxygen
+           clang-14 libclang-rt-14-dev)   # sanitizers and libFuzzer (fuzz, tsan legs)
 
 log() { echo "deps: $*"; }
 

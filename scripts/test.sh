@@ -8,7 +8,14 @@
 #   clang   clang, POSIX backend                build-clang
 #   win     MinGW-w64, Win32 backend, via Wine   build-win
 #   i386    gcc -m32, POSIX backend, 32-bit     build-i386
+#   asan    gcc, ASan + UBSan, halt on error    build-asan
+#   valgrind  gcc, every test under memcheck    build-valgrind
+#   tsan    clang, ThreadSanitizer, suite 'threads'   build-tsan
+#   fuzz    clang, libFuzzer + ASan + UBSan, each harness for
+#           PMMF_FUZZ_SECONDS (default 60) s     build-fuzz
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
+# Lines a test prints as "# report: ..." (fuzz executions, injected failure
+# points) are repeated at the end, per leg.
 #
 # A failing leg does not stop the others; the exit status is non-zero if any
 # leg failed to configure, build or pass. The last line is always
@@ -21,7 +28,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 asan valgrind tsan fuzz}"
 
 "$ROOT/scripts/deps.sh"
 
@@ -68,6 +75,15 @@ leg_setup() {
     win)    wine_init &&
             configure build-win --cross-file cross/x86_64-w64-mingw32.txt -Dwerror=true ;;
     i386)   configure build-i386 --cross-file cross/i386-linux-gnu.txt -Dwerror=true ;;
+    # UBSan reports are errors too (-fno-sanitize-recover); b_lundef=false
+    # because the sanitizer runtimes resolve symbols at load time.
+    asan)   configure build-asan -Dwerror=true -Db_sanitize=address,undefined \
+              -Db_lundef=false -Dc_args=-fno-sanitize-recover=all ;;
+    valgrind) configure build-valgrind -Dwerror=true ;;
+    tsan)   CC=clang configure build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false ;;
+    fuzz)   CC=clang configure build-fuzz -Dwerror=true -Dfuzz=true \
+              -Db_sanitize=address,undefined -Db_lundef=false \
+              -Dc_args=-fno-sanitize-recover=all ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -75,6 +91,10 @@ leg_setup() {
 leg_test_args() {
   case "$1" in
     win) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
+    asan) echo "--setup asan" ;;                # tests/meson.build: tool setups
+    valgrind) echo "--setup valgrind" ;;
+    tsan) echo "--setup tsan --suite threads" ;;
+    fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
     *)   echo "" ;;
   esac
 }
@@ -150,6 +170,20 @@ print(passed, failed, skipped)
 PY
 }
 
+# reports TESTLOG: the "# report: ..." lines of every test in a testlog.json.
+reports() {
+  python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    if not line.strip():
+        continue
+    entry = json.loads(line)
+    for l in (entry.get("stdout") or "").splitlines():
+        if l.startswith("# report: "):
+            print("%s: %s" % (entry["name"], l[len("# report: "):].rstrip()))
+PY
+}
+
 TOTAL_PASSED=0
 TOTAL_FAILED=0
 DETAILS="$(mktemp)"
@@ -178,6 +212,7 @@ run_leg() {
   if [ -f "$dir/meson-logs/testlog.json" ]; then
     counts="$(count_tests "$dir/meson-logs/testlog.json" "$DETAILS.$leg")" || counts="0 1 0"
     read -r p f s <<<"$counts"
+    reports "$dir/meson-logs/testlog.json" >"$DETAILS.$leg.reports" || true
   fi
   if [ "$status" != ok ]; then
     OVERALL=1
@@ -185,7 +220,7 @@ run_leg() {
   fi
   TOTAL_PASSED=$((TOTAL_PASSED + p))
   TOTAL_FAILED=$((TOTAL_FAILED + f))
-  SUMMARY+=("$(printf '%-7s %-17s %4d passed, %d failed, %d skipped  (%d s)' \
+  SUMMARY+=("$(printf '%-8s %-17s %4d passed, %d failed, %d skipped  (%d s)' \
                 "$leg" "$status" "$p" "$f" "$s" "$((SECONDS - t0))")")
 }
 
@@ -205,6 +240,13 @@ for leg in "${LEGS[@]}"; do
     echo
     echo "== failures in leg $leg"
     sed 's/^/  /' "$DETAILS.$leg"
+  fi
+done
+for leg in "${LEGS[@]}"; do
+  if [ -s "$DETAILS.$leg.reports" ]; then
+    echo
+    echo "== reports from leg $leg"
+    sed 's/^/  /' "$DETAILS.$leg.reports"
   fi
 done
 echo
