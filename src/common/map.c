@@ -100,6 +100,16 @@ uint64_t pmmf_map_size(const pmmf_map *map)
   return map ? map->size : 0;
 }
 
+/* The first of two release statuses, with its OS error kept as the last one. */
+int pmmf__first_failure(int first, long first_error, int second)
+{
+  if (first != PMMF_OK) {
+    pmmf__last_error_set(first_error);
+    return first;
+  }
+  return second;
+}
+
 int pmmf__map_release(pmmf_map *map)
 {
   int status = PMMF_OK;
@@ -107,8 +117,11 @@ int pmmf__map_release(pmmf_map *map)
   if (atomic_fetch_sub(&map->refs, 1) == 1) {
     status = pmmf__os_map_close(&map->os);
     if (map->file) {
+      long first = pmmf__last_error_get();
       atomic_fetch_sub(&map->file->maps, 1);
-      pmmf__file_release(map->file);
+      /* The last map of a closed file closes it: a failure there (close()
+       * reporting a failed write-back) is this call's to report. */
+      status = pmmf__first_failure(status, first, pmmf__file_release(map->file));
     }
     pmmf__free(map);
   }

@@ -87,14 +87,16 @@ uint64_t pmmf_view_offset(const pmmf_view *view)
 
 int pmmf_view_unmap(pmmf_view *view)
 {
-  int status, released;
+  int status;
+  long first;
 
   if (!view)
     return PMMF_OK;
   status = pmmf__os_view_unmap(view->base, view->mapped);
-  released = pmmf__map_release(view->map);
+  first = pmmf__last_error_get();
+  status = pmmf__first_failure(status, first, pmmf__map_release(view->map));
   pmmf__free(view);
-  return status != PMMF_OK ? status : released;
+  return status;
 }
 
 /* A range relative to the view; for flush and advise a zero length means to
