@@ -621,6 +621,7 @@ static void op_file_close(void)
   rc = pmmf_file_close(files[fi].f);
   fired = disarm();
   outcome("pmmf_file_close", rc, PMMF_OK, fired);
+  CHECK(!fired || rc != PMMF_OK, "pmmf_file_close hid an injected failure");
   /* Released whatever the status. */
   files[fi].user_open = 0;
   file_maybe_gone(fi);
@@ -792,6 +793,7 @@ static void op_map_close(void)
   rc = pmmf_map_close(maps[mi].m);
   fired = disarm();
   outcome("pmmf_map_close", rc, PMMF_OK, fired);
+  CHECK(!fired || rc != PMMF_OK, "pmmf_map_close hid an injected failure");
   maps[mi].user_open = 0;
   map_maybe_gone(mi);
 }
@@ -925,6 +927,7 @@ static void op_view_unmap(void)
   rc = pmmf_view_unmap(views[vi].v);
   fired = disarm();
   outcome("pmmf_view_unmap", rc, PMMF_OK, fired);
+  CHECK(!fired || rc != PMMF_OK, "pmmf_view_unmap hid an injected failure");
   mi = views[vi].map;
   views[vi].used = 0;
   views[vi].v = NULL;
