@@ -201,8 +201,5 @@ struct pmmf_view {
 /* Drop one reference; the last one closes the OS object and returns its status. */
 int pmmf__file_release(pmmf_file *file);
 int pmmf__map_release(pmmf_map *map);
-/* Releasing goes on after a failure: `first` if it failed (its OS error,
- * `first_error`, made the last one again), else `second`. */
-int pmmf__first_failure(int first, long first_error, int second);
 
 #endif /* PMMF_INTERNAL_H */

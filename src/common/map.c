@@ -100,16 +100,6 @@ uint64_t pmmf_map_size(const pmmf_map *map)
   return map ? map->size : 0;
 }
 
-/* The first of two release statuses, with its OS error kept as the last one. */
-int pmmf__first_failure(int first, long first_error, int second)
-{
-  if (first != PMMF_OK) {
-    pmmf__last_error_set(first_error);
-    return first;
-  }
-  return second;
-}
-
 int pmmf__map_release(pmmf_map *map)
 {
   int status = PMMF_OK;
@@ -118,10 +108,16 @@ int pmmf__map_release(pmmf_map *map)
     status = pmmf__os_map_close(&map->os);
     if (map->file) {
       long first = pmmf__last_error_get();
+      int released;
       atomic_fetch_sub(&map->file->maps, 1);
       /* The last map of a closed file closes it: a failure there (close()
-       * reporting a failed write-back) is this call's to report. */
-      status = pmmf__first_failure(status, first, pmmf__file_release(map->file));
+       * reporting a failed write-back) is this call's to report, after a
+       * failure of the map's own (whose OS error stays the last one). */
+      released = pmmf__file_release(map->file);
+      if (status != PMMF_OK)
+        pmmf__last_error_set(first);
+      else
+        status = released;
     }
     pmmf__free(map);
   }

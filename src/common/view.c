@@ -87,16 +87,14 @@ uint64_t pmmf_view_offset(const pmmf_view *view)
 
 int pmmf_view_unmap(pmmf_view *view)
 {
-  int status;
-  long first;
+  int status, released;
 
   if (!view)
     return PMMF_OK;
   status = pmmf__os_view_unmap(view->base, view->mapped);
-  first = pmmf__last_error_get();
-  status = pmmf__first_failure(status, first, pmmf__map_release(view->map));
+  released = pmmf__map_release(view->map);
   pmmf__free(view);
-  return status;
+  return status != PMMF_OK ? status : released;
 }
 
 /* A range relative to the view; for flush and advise a zero length means to
