@@ -178,6 +178,9 @@ static struct window_slot windows[NWINDOWS];
 static char tmpdir[1024];
 static char dir_path[1024];     /* a directory: never a regular file */
 static char missing_path[1024]; /* inside a directory that does not exist */
+static char link_path[1024];    /* a symbolic link to paths[0] (dangling while it is missing) */
+static char dangling_path[1024]; /* a symbolic link to nothing */
+static char nowhere_path[1024];  /* where it points: must never be created */
 static long base_fds, base_mappings;
 static pmmf_map *probe_map;      /* anonymous, to find free addresses */
 static unsigned char buffer[MAX_SIZE], buffer2[MAX_SIZE];
@@ -535,24 +538,41 @@ static int range_rule(uint64_t size, uint64_t offset, uint64_t *length, int zero
 /* ------------------------------------------------------------------------- */
 /* Operations. */
 
-static const char *open_path_of(unsigned choice, int *pi)
+/* The path of a choice: a regular file of the model (*pi set), paths[0]
+ * through a symbolic link (*pi 0, *via_link set), a directory, a path in a
+ * missing directory, a link to nothing, "" or NULL. */
+#define PATH_CHOICES (NPATHS + 6)
+
+static const char *open_path_of(unsigned choice, int *pi, int *via_link)
 {
   *pi = -1;
+  *via_link = 0;
   if (choice < NPATHS) {
     *pi = (int)choice;
     return paths[choice].path;
   }
-  if (choice == NPATHS)
+  switch (choice - NPATHS) {
+  case 0:
     return dir_path;
-  if (choice == NPATHS + 1)
+  case 1:
     return missing_path;
-  return choice == NPATHS + 2 ? "" : NULL;
+  case 2:
+    *pi = 0;
+    *via_link = 1;
+    return link_path;
+  case 3:
+    return dangling_path;
+  case 4:
+    return "";
+  default:
+    return NULL;
+  }
 }
 
 static void op_file_open(void)
 {
-  int pi, fi = pick_free(NFILES, file_used), predicted, rc, fired, created = 0;
-  const char *path = open_path_of(u8() % (NPATHS + 4), &pi);
+  int pi, via_link, fi = pick_free(NFILES, file_used), predicted, rc, fired, created = 0;
+  const char *path = open_path_of(u8() % PATH_CHOICES, &pi, &via_link);
   unsigned flags = u8();
   int null_out = u8() % 32 == 0;
   pmmf_file *out = SENTINEL;
@@ -566,8 +586,16 @@ static void op_file_open(void)
   } else if (pi < 0) {
     if (path == dir_path)
       predicted = (flags & PMMF_OPEN_CREATE_NEW) ? PMMF_E_EXISTS : PMMF_E_INVALID;
+    else if (path == dangling_path)
+      /* Files are never created through a link. */
+      predicted = (flags & (PMMF_OPEN_CREATE | PMMF_OPEN_CREATE_NEW)) ? PMMF_E_EXISTS
+                                                                       : PMMF_E_NOT_FOUND;
     else
       predicted = PMMF_E_NOT_FOUND;
+  } else if (via_link && (flags & PMMF_OPEN_CREATE_NEW)) {
+    predicted = PMMF_E_EXISTS; /* the link itself is there */
+  } else if (via_link && !paths[pi].exists) {
+    predicted = (flags & PMMF_OPEN_CREATE) ? PMMF_E_EXISTS : PMMF_E_NOT_FOUND;
   } else if (!paths[pi].exists) {
     predicted = (flags & (PMMF_OPEN_CREATE | PMMF_OPEN_CREATE_NEW)) ? PMMF_OK : PMMF_E_NOT_FOUND;
     created = predicted == PMMF_OK;
@@ -586,9 +614,11 @@ static void op_file_open(void)
   fired = disarm();
   outcome("pmmf_file_open", rc, predicted, fired);
   if (rc != PMMF_OK) {
+    struct stat st;
     CHECK(out == SENTINEL, "pmmf_file_open failed but wrote its output");
     if (pi >= 0)
       check_file(pi, "failed pmmf_file_open");
+    CHECK(stat(nowhere_path, &st) != 0, "a file was created through a symbolic link");
     return;
   }
   CHECK(out != SENTINEL && out != NULL, "pmmf_file_open: no file");
@@ -802,7 +832,8 @@ static void op_map_close(void)
 static void *pick_base(size_t length, int *predicted)
 {
   unsigned kind = u8() % 6;
-  *predicted = -100; /* unknown: OK, ADDRESS_IN_USE or NO_MEMORY */
+  *predicted = -100; /* unknown: OK, ADDRESS_IN_USE, NO_MEMORY (or ACCESS below
+                      * the lowest address a program may map) */
   if (kind == 0) {
     *predicted = PMMF_E_INVALID;
     return NULL;
@@ -815,8 +846,11 @@ static void *pick_base(size_t length, int *predicted)
     int vi = pick_used(NVIEWS, view_used);
     if (vi >= 0) {
       uintptr_t vb = (uintptr_t)views[vi].v->base, base = vb - vb % G;
-      if (base < vb + views[vi].v->mapped && vb < base + length)
-        *predicted = PMMF_E_ADDRESS_IN_USE;
+      uintptr_t ve = vb + views[vi].v->mapped;
+      /* Overlapping a live view: in use, unless the range also runs past the
+       * top of the address space, which the kernel checks first (ENOMEM). */
+      if (base < ve && vb < base + length)
+        *predicted = base + length <= ve ? PMMF_E_ADDRESS_IN_USE : -101;
       return (void *)base;
     }
   }
@@ -883,10 +917,17 @@ static void op_view_map(int at)
   else
     rc = pmmf_view_map(&out, m->m, offset, (size_t)length, access, flags);
   fired = disarm();
+  if (trace && at)
+    fprintf(stderr, "  (view_map_at: base %p, offset %llu, length %llu, map size %llu)\n", base,
+            (unsigned long long)offset, (unsigned long long)length,
+            (unsigned long long)m->size);
   if (predicted == -100) {
     CHECK(rc == PMMF_OK || rc == PMMF_E_ADDRESS_IN_USE || rc == PMMF_E_NO_MEMORY ||
             rc == PMMF_E_ACCESS || fired,
           "pmmf_view_map_at at %p: %s", base, pmmf_status_name(rc));
+  } else if (predicted == -101) {
+    CHECK(rc == PMMF_E_ADDRESS_IN_USE || rc == PMMF_E_NO_MEMORY || fired,
+          "pmmf_view_map_at at %p, over a live view: %s", base, pmmf_status_name(rc));
   } else {
     outcome(at ? "pmmf_view_map_at" : "pmmf_view_map", rc, predicted, fired);
   }
@@ -1283,6 +1324,8 @@ static void remove_tmpdir(void)
   int i;
   for (i = 0; i < NPATHS; i++)
     unlink(paths[i].path);
+  unlink(link_path);
+  unlink(dangling_path);
   rmdir(dir_path);
   rmdir(tmpdir);
 }
@@ -1305,6 +1348,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(paths[i].path, sizeof paths[i].path, "%s/file%d.bin", tmpdir, i);
   snprintf(dir_path, sizeof dir_path, "%s/dir", tmpdir);
   snprintf(missing_path, sizeof missing_path, "%s/missing/file.bin", tmpdir);
+  snprintf(link_path, sizeof link_path, "%s/link.bin", tmpdir);
+  snprintf(dangling_path, sizeof dangling_path, "%s/dangling.bin", tmpdir);
+  snprintf(nowhere_path, sizeof nowhere_path, "%s/nowhere.bin", tmpdir);
+  if (symlink(paths[0].path, link_path) != 0 || symlink(nowhere_path, dangling_path) != 0)
+    die("cannot create the symbolic links in %s", tmpdir);
   if (mkdir(dir_path, 0700) != 0)
     die("cannot create %s", dir_path);
   atexit(remove_tmpdir);
