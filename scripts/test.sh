@@ -88,14 +88,29 @@ leg_setup() {
   esac
 }
 
-leg_test_args() {
+# The test setup a leg runs with (tests/meson.build), if any: meson test then
+# writes meson-logs/testlog-<setup>.json instead of testlog.json.
+leg_setup_name() {
   case "$1" in
-    win) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
-    asan) echo "--setup asan" ;;                # tests/meson.build: tool setups
-    valgrind) echo "--setup valgrind" ;;
-    tsan) echo "--setup tsan --suite threads" ;;
+    asan|valgrind|tsan) echo "$1" ;;
+    *) echo "" ;;
+  esac
+}
+
+leg_testlog() {
+  local setup
+  setup="$(leg_setup_name "$1")"
+  echo "$(leg_dir "$1")/meson-logs/testlog${setup:+-$setup}.json"
+}
+
+leg_test_args() {
+  local setup
+  setup="$(leg_setup_name "$1")"
+  case "$1" in
+    win)  echo "--timeout-multiplier 3" ;;      # every test pays a Wine process start
+    tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
     fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
-    *)   echo "" ;;
+    *)    echo "${setup:+--setup $setup}" ;;    # asan, valgrind: tests/meson.build
   esac
 }
 
@@ -192,13 +207,14 @@ SUMMARY=()
 OVERALL=0
 
 run_leg() {
-  local leg="$1" dir status counts p=0 f=0 s=0 t0=$SECONDS
+  local leg="$1" dir log status counts p=0 f=0 s=0 t0=$SECONDS
   dir="$(leg_dir "$leg")"
+  log="$(leg_testlog "$leg")"
   echo
   echo "=================================================================="
   echo "== leg: $leg ($dir)"
   echo "=================================================================="
-  rm -f "$dir/meson-logs/testlog.json"
+  rm -f "$log"
   # shellcheck disable=SC2046
   if ! leg_setup "$leg"; then
     status="configure FAILED"
@@ -209,10 +225,10 @@ run_leg() {
   else
     status="ok"
   fi
-  if [ -f "$dir/meson-logs/testlog.json" ]; then
-    counts="$(count_tests "$dir/meson-logs/testlog.json" "$DETAILS.$leg")" || counts="0 1 0"
+  if [ -f "$log" ]; then
+    counts="$(count_tests "$log" "$DETAILS.$leg")" || counts="0 1 0"
     read -r p f s <<<"$counts"
-    reports "$dir/meson-logs/testlog.json" >"$DETAILS.$leg.reports" || true
+    reports "$log" >"$DETAILS.$leg.reports" || true
   fi
   if [ "$status" != ok ]; then
     OVERALL=1

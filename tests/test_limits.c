@@ -160,7 +160,13 @@ static void test_view_beyond_address_space(void **state) {
   }
   rc = pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0);
   printf("# a 256 TiB view: %s\n", pmmf_status_name(rc));
-  if (rc != PMMF_E_NO_MEMORY && rc != PMMF_E_TOO_LARGE)
+  /* Under valgrind the mapping goes to its address-space manager, which
+   * refuses a length beyond what it manages with EINVAL where the kernel
+   * says ENOMEM: the tool's answer, not the library's (still a status,
+   * outputs untouched, nothing leaked). */
+  if (rc == PMMF_E_INVALID && getenv("PMMF_TEST_VALGRIND") != NULL)
+    printf("# (valgrind: EINVAL from its own mmap)\n");
+  else if (rc != PMMF_E_NO_MEMORY && rc != PMMF_E_TOO_LARGE)
     fail_msg("a %llu-byte view returned %s", (unsigned long long)huge, pmmf_status_name(rc));
   assert_ptr_equal(v, SENTINEL);
   rc = pmmf_view_map(&v, m, huge - ((uint64_t)1 << 40), (size_t)1 << 20, PMMF_ACCESS_WRITE, 0);
