@@ -523,7 +523,9 @@ static void pick_range(uint64_t size, uint64_t *offset, uint64_t *length)
 }
 
 /* The contract's range rule: PMMF_OK, and a zero length made explicit when
- * `zero_to_end`, or PMMF_E_RANGE. */
+ * `zero_to_end`, or PMMF_E_RANGE. Written here again on purpose (as every
+ * rule of this model): an oracle that called the library's own
+ * pmmf__range_check could not catch a mistake in it. */
 static int range_rule(uint64_t size, uint64_t offset, uint64_t *length, int zero_to_end)
 {
   if (offset >= size)

@@ -412,16 +412,23 @@ static void cleanup_view_map(struct ctx *c) {
 
 /* --- flush, protect ------------------------------------------------------- */
 
-static void prepare_view(struct ctx *c) {
+/* A two-byte view straddling 64 KiB, created `access` (WRITE or COPY), its
+ * first byte written through the pointer; then made READ if asked. */
+static void prepare_view_as(struct ctx *c, pmmf_access access, int then_read) {
   prepare_file_map(c);
   c->view = NULL;
-  assert_ok(pmmf_view_map(&c->view, c->map, 65535, 2, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&c->view, c->map, 65535, 2, access, 0));
   ((unsigned char *)pmmf_view_data(c->view))[0] = 0xFA;
+  if (then_read)
+    assert_ok(pmmf_view_protect(c->view, PMMF_ACCESS_READ));
+}
+
+static void prepare_view(struct ctx *c) {
+  prepare_view_as(c, PMMF_ACCESS_WRITE, 0);
 }
 
 static void prepare_view_read(struct ctx *c) {
-  prepare_view(c);
-  assert_ok(pmmf_view_protect(c->view, PMMF_ACCESS_READ));
+  prepare_view_as(c, PMMF_ACCESS_WRITE, 1);
 }
 
 static int call_flush_sync(struct ctx *c) {
@@ -571,15 +578,11 @@ static int call_advise_dontneed(struct ctx *c) {
 /* --- protect a COPY view ---------------------------------------------------- */
 
 static void prepare_copy_view(struct ctx *c) {
-  prepare_file_map(c);
-  c->view = NULL;
-  assert_ok(pmmf_view_map(&c->view, c->map, 65535, 2, PMMF_ACCESS_COPY, 0));
-  ((unsigned char *)pmmf_view_data(c->view))[0] = 0xFA;
+  prepare_view_as(c, PMMF_ACCESS_COPY, 0);
 }
 
 static void prepare_copy_view_read(struct ctx *c) {
-  prepare_copy_view(c);
-  assert_ok(pmmf_view_protect(c->view, PMMF_ACCESS_READ));
+  prepare_view_as(c, PMMF_ACCESS_COPY, 1);
 }
 
 static int call_protect_copy(struct ctx *c) {

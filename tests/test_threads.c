@@ -30,6 +30,20 @@ struct worker {
   long os_error;
 };
 
+/* Start `n` threads, each running `fn` on its own element of `args` (an
+ * array of elements of `stride` bytes), and wait for all of them. */
+static void run_threads(support_thread_fn fn, void *args, size_t stride, unsigned n) {
+  support_thread *threads[16];
+  unsigned i;
+  assert_true(n <= SUPPORT_ARRAY_LEN(threads));
+  for (i = 0; i < n; i++) {
+    threads[i] = support_thread_start(fn, (char *)args + i * stride);
+    assert_non_null(threads[i]);
+  }
+  for (i = 0; i < n; i++)
+    support_thread_join(threads[i]);
+}
+
 static void note(struct worker *w, int rc) {
   if (rc != PMMF_OK)
     w->failures++;
@@ -80,26 +94,28 @@ static void views_worker(void *arg) {
   }
 }
 
-static void run_view_workers(pmmf_map *m, unsigned seed) {
-  struct worker workers[NTHREADS];
-  support_thread *threads[NTHREADS];
+/* `n` workers running `fn` over map `m`, worker i with seed + step * i;
+ * none may have seen a failure or a wrong byte. */
+static void run_workers(support_thread_fn fn, pmmf_map *m, unsigned n, unsigned seed,
+                        unsigned step) {
+  struct worker workers[16];
   unsigned i;
-  for (i = 0; i < NTHREADS; i++) {
+  assert_true(n <= SUPPORT_ARRAY_LEN(workers));
+  for (i = 0; i < n; i++) {
     memset(&workers[i], 0, sizeof workers[i]);
     workers[i].map = m;
     workers[i].index = i;
-    workers[i].seed = seed + 100 * i;
+    workers[i].seed = seed + step * i;
   }
-  for (i = 0; i < NTHREADS; i++) {
-    threads[i] = support_thread_start(views_worker, &workers[i]);
-    assert_non_null(threads[i]);
-  }
-  for (i = 0; i < NTHREADS; i++)
-    support_thread_join(threads[i]);
-  for (i = 0; i < NTHREADS; i++) {
+  run_threads(fn, workers, sizeof workers[0], n);
+  for (i = 0; i < n; i++) {
     assert_int_equal(workers[i].failures, 0);
     assert_int_equal(workers[i].mismatches, 0);
   }
+}
+
+static void run_view_workers(pmmf_map *m, unsigned seed) {
+  run_workers(views_worker, m, NTHREADS, seed, 100);
 }
 
 static void check_slices(const unsigned char *p, unsigned seed) {
@@ -179,7 +195,6 @@ static void view_holder_worker(void *arg) {
 static void test_views_outlive_closed_map_across_threads(void **state) {
   pmmf_map *m = NULL;
   struct holder holders[NTHREADS];
-  support_thread *threads[NTHREADS];
   long live = pmmf__alloc_live();
   unsigned i;
   (void)state;
@@ -190,12 +205,7 @@ static void test_views_outlive_closed_map_across_threads(void **state) {
     assert_ok(pmmf_view_map(&holders[i].view, m, (uint64_t)i * SLICE, SLICE, PMMF_ACCESS_WRITE, 0));
   }
   assert_ok(pmmf_map_close(m));
-  for (i = 0; i < NTHREADS; i++) {
-    threads[i] = support_thread_start(view_holder_worker, &holders[i]);
-    assert_non_null(threads[i]);
-  }
-  for (i = 0; i < NTHREADS; i++)
-    support_thread_join(threads[i]);
+  run_threads(view_holder_worker, holders, sizeof holders[0], NTHREADS);
   for (i = 0; i < NTHREADS; i++) {
     assert_int_equal(holders[i].failures, 0);
     assert_int_equal(holders[i].mismatches, 0);
@@ -241,7 +251,6 @@ static void file_worker(void *arg) {
 
 static void test_concurrent_distinct_files(void **state) {
   struct file_worker workers[NTHREADS];
-  support_thread *threads[NTHREADS];
   long live = pmmf__alloc_live(), handles = support_count_handles();
   unsigned i;
   (void)state;
@@ -252,12 +261,7 @@ static void test_concurrent_distinct_files(void **state) {
     snprintf(workers[i].path, sizeof workers[i].path, "%s", support_path(name));
     workers[i].seed = 4000 + 50 * i;
   }
-  for (i = 0; i < NTHREADS; i++) {
-    threads[i] = support_thread_start(file_worker, &workers[i]);
-    assert_non_null(threads[i]);
-  }
-  for (i = 0; i < NTHREADS; i++)
-    support_thread_join(threads[i]);
+  run_threads(file_worker, workers, sizeof workers[0], NTHREADS);
   for (i = 0; i < NTHREADS; i++) {
     assert_int_equal(workers[i].failures, 0);
     assert_true(support_file_is_pattern(workers[i].path, 65536 + 1000 * 19 + 1,
@@ -391,28 +395,6 @@ static void mixed_worker(void *arg) {
   }
 }
 
-static void run_mixed(pmmf_map *m, unsigned seed) {
-  struct worker workers[MIXED_THREADS];
-  support_thread *threads[MIXED_THREADS];
-  unsigned i;
-  for (i = 0; i < MIXED_THREADS; i++) {
-    memset(&workers[i], 0, sizeof workers[i]);
-    workers[i].map = m;
-    workers[i].index = i;
-    workers[i].seed = seed + 1000 * i;
-  }
-  for (i = 0; i < MIXED_THREADS; i++) {
-    threads[i] = support_thread_start(mixed_worker, &workers[i]);
-    assert_non_null(threads[i]);
-  }
-  for (i = 0; i < MIXED_THREADS; i++)
-    support_thread_join(threads[i]);
-  for (i = 0; i < MIXED_THREADS; i++) {
-    assert_int_equal(workers[i].failures, 0);
-    assert_int_equal(workers[i].mismatches, 0);
-  }
-}
-
 static void test_concurrent_mixed_views(void **state) {
   const char *path = support_path("threads-mixed.bin");
   const size_t size = MIXED_THREADS * SLICE;
@@ -424,11 +406,11 @@ static void test_concurrent_mixed_views(void **state) {
   assert_int_equal(support_write_pattern(path, size, 1), 0);
   assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
   assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
-  run_mixed(m, 5000);
+  run_workers(mixed_worker, m, MIXED_THREADS, 5000, 1000);
   assert_ok(pmmf_map_close(m));
   assert_ok(pmmf_file_close(f));
   assert_ok(pmmf_map_anonymous(&a, size, 0));
-  run_mixed(a, 7000);
+  run_workers(mixed_worker, a, MIXED_THREADS, 7000, 1000);
   assert_ok(pmmf_map_close(a));
   assert_int_equal(pmmf__alloc_live(), live);
   assert_int_equal(support_count_handles(), handles);
@@ -594,7 +576,6 @@ static void test_concurrent_windows(void **state) {
   const char *path = support_path("threads-windows.bin");
   const size_t size = 8 * WINDOW_SIZE + 12345;
   struct window_worker workers[WINDOW_THREADS];
-  support_thread *threads[WINDOW_THREADS];
   pmmf_file *f = NULL;
   pmmf_map *m = NULL;
   pmmf_window *probe = NULL;
@@ -621,12 +602,7 @@ static void test_concurrent_windows(void **state) {
     workers[i].size = size;
     workers[i].index = i;
   }
-  for (i = 0; i < WINDOW_THREADS; i++) {
-    threads[i] = support_thread_start(window_walker, &workers[i]);
-    assert_non_null(threads[i]);
-  }
-  for (i = 0; i < WINDOW_THREADS; i++)
-    support_thread_join(threads[i]);
+  run_threads(window_walker, workers, sizeof workers[0], WINDOW_THREADS);
   for (i = 0; i < WINDOW_THREADS; i++) {
     assert_int_equal(workers[i].failures, 0);
     assert_int_equal(workers[i].mismatches, 0);

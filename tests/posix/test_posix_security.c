@@ -79,26 +79,30 @@ static void test_no_creation_through_a_dangling_link(void **state) {
 }
 
 static void test_new_file_mode_follows_umask(void **state) {
+  static const struct {
+    mode_t umask;
+    unsigned flags;
+    mode_t mode;
+  } cases[] = {
+      {077, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW, 0600},
+      {022, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE, 0644},
+      {002, PMMF_OPEN_READ | PMMF_OPEN_CREATE | PMMF_OPEN_EXCLUSIVE, 0664},
+  };
   const char *path = support_path("sec-mode.bin");
-  pmmf_file *f = NULL;
-  struct stat st;
-  mode_t old = umask(077);
-  int rc;
+  size_t i;
   (void)state;
-  rc = pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW);
-  umask(old);
-  assert_ok(rc);
-  assert_int_equal(stat(path, &st), 0);
-  assert_int_equal(st.st_mode & 0777, 0600);
-  assert_ok(pmmf_file_close(f));
-  assert_int_equal(unlink(path), 0);
-  old = umask(022);
-  rc = pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE);
-  umask(old);
-  assert_ok(rc);
-  assert_int_equal(stat(path, &st), 0);
-  assert_int_equal(st.st_mode & 0777, 0644);
-  assert_ok(pmmf_file_close(f));
+  for (i = 0; i < SUPPORT_ARRAY_LEN(cases); i++) {
+    pmmf_file *f = NULL;
+    struct stat st;
+    mode_t old = umask(cases[i].umask);
+    int rc = pmmf_file_open(&f, path, cases[i].flags);
+    umask(old);
+    assert_ok(rc);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, cases[i].mode);
+    assert_ok(pmmf_file_close(f));
+    assert_int_equal(unlink(path), 0);
+  }
 }
 
 static void test_fifo_and_devices_refused(void **state) {
