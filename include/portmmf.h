@@ -78,6 +78,47 @@ enum pmmf_status {
   PMMF_STATUS_LAST_ = -16 /**< Lowest status value; not a status itself. */
 };
 
+/** @var pmmf_status::PMMF_OK
+ * 0: success. */
+/** @var pmmf_status::PMMF_E_INVALID
+ * -1: bad argument: NULL where an object is needed, unknown flag bits, a bad
+ * access, advice or mode value, a bad name, a path that is not a regular file. */
+/** @var pmmf_status::PMMF_E_NOT_FOUND
+ * -2: the file or named mapping does not exist. */
+/** @var pmmf_status::PMMF_E_EXISTS
+ * -3: a create-only target (PMMF_OPEN_CREATE_NEW, PMMF_SHM_CREATE_ONLY)
+ * already exists. */
+/** @var pmmf_status::PMMF_E_ACCESS
+ * -4: permission denied, or the access asked for exceeds what the file, map
+ * or view allows. */
+/** @var pmmf_status::PMMF_E_SHARING
+ * -5: another open of the file holds conflicting (exclusive) access. */
+/** @var pmmf_status::PMMF_E_EMPTY
+ * -6: whole-file mapping of an empty file. */
+/** @var pmmf_status::PMMF_E_RANGE
+ * -7: offset or length outside the file, map or view, including an offset +
+ * length that wraps around. */
+/** @var pmmf_status::PMMF_E_ALIGNMENT
+ * -8: a fixed base address, or its offset, is not a multiple of
+ * PMMF_PORTABLE_GRANULARITY. */
+/** @var pmmf_status::PMMF_E_ADDRESS_IN_USE
+ * -9: the fixed address range is not free (it is never replaced). */
+/** @var pmmf_status::PMMF_E_BUSY
+ * -10: refused while maps or views of the object exist (resize while
+ * mapped), or a named object still being created by another process. */
+/** @var pmmf_status::PMMF_E_NO_MEMORY
+ * -11: out of memory, address space or handles. */
+/** @var pmmf_status::PMMF_E_NO_SPACE
+ * -12: the disk is full (or over quota) while growing or writing a file. */
+/** @var pmmf_status::PMMF_E_TOO_LARGE
+ * -13: does not fit this process's address space (size_t). */
+/** @var pmmf_status::PMMF_E_UNSUPPORTED
+ * -14: no equivalent on this platform or file system. */
+/** @var pmmf_status::PMMF_E_IO
+ * -15: I/O error, including a page fault caught by guarded access. */
+/** @var pmmf_status::PMMF_E_OS
+ * -16: any other OS error; see pmmf_last_os_error(). */
+
 /**
  * A human-readable message for a status.
  * @param status a value of enum pmmf_status (any int is accepted)
@@ -230,7 +271,11 @@ enum pmmf_shm_mode {
 };
 
 /**
- * Create or open named shared memory.
+ * Create or open named shared memory: the object "Local\\" + name on Windows
+ * (this session), "/" + name on POSIX (the machine; mode 0600). New objects
+ * are zero-filled. An existing object's size wins: the map gets all of it
+ * (on Windows rounded up to the page size). Lifetime differs: on Windows the object goes with its
+ * last map and view; on POSIX it stays until pmmf_shm_unlink().
  * @param out receives the map; untouched on failure
  * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
  * @param size the size of a new object (more than 0); for an existing object 0
@@ -239,23 +284,26 @@ enum pmmf_shm_mode {
  * @param mode a value of enum pmmf_shm_mode
  * @param created may be NULL; set to 1 if this call created the object, else 0
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_EXISTS; PMMF_E_NOT_FOUND;
- *   PMMF_E_RANGE; PMMF_E_BUSY; PMMF_E_ACCESS; PMMF_E_NO_MEMORY;
- *   PMMF_E_UNSUPPORTED (not yet implemented in this version); PMMF_E_OS
+ *   PMMF_E_RANGE (larger than the existing object); PMMF_E_BUSY (POSIX: its
+ *   creator has not set its size within about a second); PMMF_E_ACCESS;
+ *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
  */
 PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
                              pmmf_access access, int mode, int *created);
 
 /**
- * Remove a named shared memory object's name (POSIX); nothing to do on Windows.
+ * Remove a named shared memory object's name (POSIX: existing maps and views
+ * keep the object); nothing to do on Windows.
  * @param name a valid name, as for pmmf_map_shared()
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_NOT_FOUND (POSIX);
- *   PMMF_E_UNSUPPORTED (not yet implemented in this version); PMMF_E_OS
+ * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_NOT_FOUND (POSIX); PMMF_E_ACCESS;
+ *   PMMF_E_OS
  */
 PMMF_API int pmmf_shm_unlink(const char *name);
 
 /**
  * The map's size in bytes, fixed for its life.
  * @param map a map; NULL gives 0
+ * @return the size in bytes; 0 for NULL
  */
 PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
 
@@ -308,13 +356,25 @@ PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size
 PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
                               pmmf_access access, unsigned flags, void *base);
 
-/** @return the address of the view's first byte (the byte at its offset); NULL for NULL */
+/**
+ * The view's memory.
+ * @param view a view; NULL gives NULL
+ * @return the address of the view's first byte (the byte at its offset); NULL for NULL
+ */
 PMMF_API void *pmmf_view_data(const pmmf_view *view);
 
-/** @return the view's length in bytes; 0 for NULL */
+/**
+ * The view's length.
+ * @param view a view; NULL gives 0
+ * @return the view's length in bytes; 0 for NULL
+ */
 PMMF_API size_t pmmf_view_size(const pmmf_view *view);
 
-/** @return the view's offset in its map; 0 for NULL */
+/**
+ * Where the view starts in its map.
+ * @param view a view; NULL gives 0
+ * @return the view's offset in its map, as given when it was mapped; 0 for NULL
+ */
 PMMF_API uint64_t pmmf_view_offset(const pmmf_view *view);
 
 /**
@@ -365,6 +425,8 @@ PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmm
 /**
  * Change the view's access: WRITE <-> READ for a view created WRITE, COPY <->
  * READ for a view created COPY.
+ * @param view the view
+ * @param access the new access: READ, or the access the view was created with
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS (any other change); PMMF_E_OS
  */
 PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
@@ -399,23 +461,44 @@ PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, si
 typedef struct pmmf_window pmmf_window;
 
 /**
- * Open a window that holds at most about @p window_size bytes of address space.
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS; PMMF_E_UNSUPPORTED (not yet
- *   implemented in this version)
+ * Open a window over @p map: it serves requests of up to @p window_size bytes
+ * anywhere in the map while holding one view of about window_size bytes
+ * (rounded up to the granularity, plus one granule; never more than the map).
+ * Nothing is mapped until the first get.
+ * @param out receives the window; untouched on failure
+ * @param map the map (it may be closed afterwards: the window keeps it)
+ * @param window_size the largest request, more than 0
+ * @param access READ, WRITE or COPY, within what the map allows. A COPY
+ *   window's private changes last only while their range stays in the
+ *   current view: a remap drops them.
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument, window_size 0, bad access);
+ *   PMMF_E_ACCESS; PMMF_E_TOO_LARGE (the view does not fit size_t);
+ *   PMMF_E_NO_MEMORY
  */
 PMMF_API int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size,
                               pmmf_access access);
 
 /**
- * Get a pointer to @p offset, valid for @p length bytes until the next get or close.
- * @return PMMF_OK; PMMF_E_INVALID (length 0 or above the window size);
- *   PMMF_E_RANGE; PMMF_E_UNSUPPORTED (not yet implemented in this version)
+ * Get a pointer to @p offset, valid for @p length bytes until the next get or
+ * close. The window remaps only when the range is not inside its current
+ * view, and never splits a range. On failure *ptr is untouched and the window
+ * stays usable; the pointer from the previous get stays valid too, except
+ * after PMMF_E_NO_MEMORY (short of address space, the window gives its view
+ * back to make room for the new one).
+ * @param window the window
+ * @param offset a byte position in the map
+ * @param length the number of bytes, 1 to the window's size
+ * @param ptr receives the pointer
+ * @return PMMF_OK; PMMF_E_INVALID (NULL argument, length 0 or above the window
+ *   size); PMMF_E_RANGE (beyond the map, or wrapping around); the errors of
+ *   pmmf_view_map()
  */
 PMMF_API int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr);
 
 /**
- * Close the window.
+ * Close the window and its view.
  * @param window the window, or NULL (nothing to do)
+ * @return PMMF_OK, or an OS failure (the window is released all the same)
  */
 PMMF_API int pmmf_window_close(pmmf_window *window);
 /** @} */

@@ -5,6 +5,9 @@
 #
 #   scripts/deps.sh            everything scripts/test.sh needs
 #   scripts/deps.sh --minimal  only a native build (meson, ninja, gcc, pkg-config)
+#   PMMF_WINE32=1 scripts/deps.sh   also 32-bit Wine (wine32:i386), so that the
+#                              win32 leg runs its tests; this adds the i386
+#                              architecture to dpkg (undone if the install fails)
 #
 # Idempotent: installs only missing packages (one `apt-get update` first, and
 # only if something is missing) and skips the cmocka fetch when the cached
@@ -24,10 +27,13 @@ esac
 
 NATIVE_PKGS=(meson ninja-build pkg-config gcc libc6-dev)
 FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
-           gcc-multilib clang valgrind doxygen
+           gcc-multilib clang valgrind doxygen musl-tools gcc-mingw-w64-i686
            clang-14 libclang-rt-14-dev)   # sanitizers and libFuzzer (fuzz, tsan legs)
 
 log() { echo "deps: $*"; }
+
+# The packaging suite's find_package(portmmf) consumer.
+FULL_PKGS+=(cmake)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -58,8 +64,37 @@ install_missing() {
     return 1
   fi
   log "installing: ${missing[*]}"
-  as_root apt-get update -q
+  # A stale index (a mirror in mid-sync) fails the update but may not matter
+  # for what is missing: the install says whether it does.
+  as_root apt-get update -q || log "WARNING: apt-get update reported errors"
   as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --- 32-bit Wine (opt-in) ------------------------------------------------------
+# wine32:i386 needs the i386 architecture in dpkg, and every Multi-Arch: same
+# library it pulls in at exactly the version installed for amd64. Where the
+# mirror's i386 indexes lag the amd64 ones, apt cannot resolve that; the
+# architecture is then removed again so that later apt runs stay clean.
+install_wine32() {
+  if is_installed wine32:i386; then
+    log "wine32:i386 present"
+    return 0
+  fi
+  local added=0
+  if ! dpkg --print-foreign-architectures | grep -qx i386; then
+    as_root dpkg --add-architecture i386
+    added=1
+  fi
+  as_root apt-get update -q || log "WARNING: apt-get update reported errors"
+  if as_root apt-get install -y -q --no-install-recommends wine32:i386; then
+    return 0
+  fi
+  log "WARNING: wine32:i386 cannot be installed here; the win32 leg will build without running"
+  if [ "$added" -eq 1 ] && ! dpkg-query -W -f='${Architecture}\n' 2>/dev/null | grep -qx i386; then
+    as_root dpkg --remove-architecture i386
+    as_root apt-get update -q >/dev/null 2>&1 || true
+  fi
+  return 0
 }
 
 # --- cmocka source for the subproject fallback ------------------------------
@@ -169,4 +204,7 @@ if [ "$MINIMAL" -eq 1 ]; then
 else
   install_missing "${FULL_PKGS[@]}"
   prepare_cmocka_cache
+  if [ "${PMMF_WINE32:-0}" = 1 ]; then
+    install_wine32
+  fi
 fi

@@ -136,6 +136,25 @@ int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size
 int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size);
 int pmmf__os_map_close(struct pmmf__os_map *map);
 
+/* A named shared memory object (`name` is valid: the common layer checked it;
+ * the backend adds its namespace, Local\ or a leading slash). `mode`:
+ * PMMF_SHM_CREATE_ONLY creates a new object of `size` (> 0) bytes, zero-filled
+ * and read-write, or fails with PMMF_E_EXISTS; PMMF_SHM_OPEN_ONLY opens an
+ * existing one (PMMF_E_NOT_FOUND if missing); PMMF_SHM_OPEN_OR_CREATE does
+ * either, atomically, with `size` > 0. On success *created says whether this
+ * call created the object and *size_out is `size` if it did, else the size the
+ * OS reports for the object (POSIX: 0 while its creator has not set it yet).
+ * The handle is opened read-only where `access` allows it (READ, COPY). A
+ * failed creation removes the object again. The size rules and the wait for
+ * half-created objects are the common layer's. */
+int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *name,
+                      uint64_t size, pmmf_access access, int mode, int *created);
+/* Remove the name (POSIX shm_unlink; nothing to do on Windows). */
+int pmmf__os_shm_unlink(const char *name);
+/* Sleep about `ms` milliseconds (through the OS-call table, so tests can
+ * replace it). */
+void pmmf__os_sleep_ms(unsigned ms);
+
 /* -------------------------------------------------------------------------
  * Views (backend). Offsets are multiples of pmmf__os_granularity(); addresses
  * and lengths given to flush, protect and advise are page-aligned by the
@@ -159,8 +178,9 @@ int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
 /* Guarded copy: copy `length` bytes from `src` to `dst`; a fault at an address
  * in [lo, hi) on this thread during the copy (SIGBUS/SIGSEGV; an in-page error
  * or access violation) ends the copy with PMMF_E_IO instead of killing the
- * process. Faults anywhere else go on to the handler that was there before.
- * The handler is installed on the first call, never at load time. */
+ * process. Faults anywhere else (and, on POSIX, signals sent by a process) go
+ * on to the handler that was there before, as the OS would have delivered
+ * them. The handler is installed on the first call, never at load time. */
 int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
                           const void *hi);
 
@@ -198,8 +218,34 @@ struct pmmf_view {
   pmmf_access current; /* access now (after pmmf_view_protect) */
 };
 
+/* A new map object with one reference (the user's), not yet backed by an OS
+ * object; PMMF_E_NO_MEMORY if it cannot be allocated. */
+int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind);
+
 /* Drop one reference; the last one closes the OS object and returns its status. */
 int pmmf__file_release(pmmf_file *file);
 int pmmf__map_release(pmmf_map *map);
+
+/* A view in storage the caller owns (view.c; pmmf_view_map and windows use
+ * them). open applies every view rule (access, range, size_t), rounds the
+ * offset down to the granularity, maps (at `fixed` if not NULL, never
+ * replacing anything) and takes a reference on the map; close unmaps and
+ * drops the reference, releasing both even when the OS call fails. */
+int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t length,
+                    pmmf_access access, unsigned flags, void *fixed);
+int pmmf__view_close(pmmf_view *view);
+
+/* A sliding window (window.c): one view of the map at a time, `span` bytes
+ * long at most, placed on granularity boundaries so that any request of up
+ * to `window_size` bytes fits whole. */
+struct pmmf_window {
+  pmmf_map *map;       /* referenced while the window is open */
+  pmmf_view view;      /* the current view, if `mapped` */
+  int mapped;
+  size_t window_size;  /* the largest request */
+  size_t span;         /* the length of its views: window_size rounded up to
+                          the granularity, plus one granule, at most the map */
+  pmmf_access access;
+};
 
 #endif /* PMMF_INTERNAL_H */

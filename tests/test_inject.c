@@ -3,8 +3,8 @@
  * for each operation, fail its 1st, 2nd, 3rd... OS call (or allocation) in
  * turn until the operation completes without the fault firing. After every
  * injected failure: the status matches the fault's kind, outputs are
- * untouched, files keep their size and bytes, a file the call created is gone,
- * pmmf_last_os_error() is set, and no allocation, handle or mapping leaked.
+ * untouched, files keep their size and bytes, a file or named object the call
+ * created is gone, pmmf_last_os_error() is set, and no allocation, handle or mapping leaked.
  * An EINTR sweep may succeed (backends retry) and must still leak nothing;
  * where POSIX calls can be interrupted (open, flock, ftruncate, fdatasync)
  * the backend must retry. The release calls (unmap, map and file close) are
@@ -114,6 +114,12 @@ struct ctx {
   pmmf_map *probe;       /* view_map_at: an anonymous map to find free addresses */
   void *base;            /* view_map_at: the address */
   int check_after_close; /* the file still holds its pattern once closed */
+  const char *name;      /* named shared memory */
+  int created;
+  pmmf_window *window;
+  pmmf_window *out_window;
+  void *out_ptr;
+  void *first_ptr;       /* what the window's previous get returned */
 };
 
 /* An operation that is a hint: without a fault it returns PMMF_OK or
@@ -133,6 +139,7 @@ struct op {
    * failed by the injection): what must happen as late as possible. */
   void (*before_call)(struct ctx *c);
 };
+
 
 static void file_unlocked(const char *path) {
   /* No lock or handle left behind: an EXCLUSIVE open succeeds. */
@@ -481,6 +488,215 @@ static void cleanup_view(struct ctx *c) {
   cleanup_file(c);
 }
 
+/* --- map_shared, shm_unlink ----------------------------------------------- */
+
+/* The size an opener sees for an object created with `size` bytes (Windows
+ * rounds up to the page size). */
+static uint64_t shm_opened_size(uint64_t size) {
+  uint64_t page = pmmf_page_size();
+  return support_is_win32() ? (size + page - 1) / page * page : size;
+}
+
+static void prepare_shm_missing(struct ctx *c) {
+  c->name = support_shm_name("inject-new");
+  assert_false(support_shm_exists(c->name));
+  c->out_map = SENTINEL;
+  c->created = 7;
+}
+
+/* An existing object holding pattern 6, kept open by c->map (on Windows an
+ * object nobody holds is gone). */
+static void prepare_shm_existing(struct ctx *c) {
+  pmmf_view *v = NULL;
+  c->name = support_shm_name("inject-old");
+  c->map = NULL;
+  assert_ok(pmmf_map_shared(&c->map, c->name, SMALL, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY,
+                            NULL));
+  assert_ok(pmmf_view_map(&v, c->map, 0, 0, PMMF_ACCESS_WRITE, 0));
+  support_fill(pmmf_view_data(v), SMALL, 0, 6);
+  assert_ok(pmmf_view_unmap(v));
+  c->out_map = SENTINEL;
+  c->created = 7;
+}
+
+static int call_shm_create_only(struct ctx *c) {
+  return pmmf_map_shared(&c->out_map, c->name, BIG, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY,
+                         &c->created);
+}
+static int call_shm_open_or_create(struct ctx *c) {
+  return pmmf_map_shared(&c->out_map, c->name, BIG, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_OR_CREATE,
+                         &c->created);
+}
+static int call_shm_open_only(struct ctx *c) {
+  return pmmf_map_shared(&c->out_map, c->name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY,
+                         &c->created);
+}
+static int call_shm_open_or_create_existing(struct ctx *c) {
+  return pmmf_map_shared(&c->out_map, c->name, 4096, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_OR_CREATE,
+                         &c->created);
+}
+
+static void failed_shm_missing(struct ctx *c) {
+  CHECK(c->out_map == SENTINEL);
+  CHECK(c->created == 7);
+  /* The object the call created is gone again. */
+  CHECK(!support_shm_exists(c->name));
+}
+
+static void failed_shm_existing(struct ctx *c) {
+  CHECK(c->out_map == SENTINEL);
+  CHECK(c->created == 7);
+  CHECK(support_shm_exists(c->name));
+  check_map_bytes(c->map, SMALL, SMALL, 6);
+}
+
+static void succeeded_shm_created(struct ctx *c) {
+  assert_ptr_not_equal(c->out_map, SENTINEL);
+  assert_int_equal(c->created, 1);
+  assert_int_equal(pmmf_map_size(c->out_map), BIG);
+  check_map_bytes(c->out_map, BIG, 0, 0);
+}
+
+static void succeeded_shm_opened(struct ctx *c) {
+  uint64_t size = shm_opened_size(SMALL);
+  assert_ptr_not_equal(c->out_map, SENTINEL);
+  assert_int_equal(c->created, 0);
+  assert_int_equal(pmmf_map_size(c->out_map), size);
+  check_map_bytes(c->out_map, (size_t)size, SMALL, 6);
+}
+
+static void cleanup_shm(struct ctx *c) {
+  if (c->out_map != SENTINEL && c->out_map != NULL)
+    assert_ok(pmmf_map_close(c->out_map));
+  c->out_map = NULL;
+  if (c->map != NULL)
+    assert_ok(pmmf_map_close(c->map));
+  c->map = NULL;
+  /* POSIX: remove the name (absent after a failed creation); Windows: gone. */
+  if (support_shm_exists(c->name))
+    assert_ok(pmmf_shm_unlink(c->name));
+  assert_false(support_shm_exists(c->name));
+}
+
+/* An object that exists with nobody holding it (POSIX only: on Windows it is
+ * gone at once, and unlink has nothing to do). */
+static void prepare_shm_closed(struct ctx *c) {
+  pmmf_map *m = NULL;
+  c->name = support_shm_name("inject-unl");
+  assert_ok(pmmf_map_shared(&m, c->name, SMALL, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL));
+  assert_ok(pmmf_map_close(m));
+}
+
+static int call_shm_unlink(struct ctx *c) {
+  return pmmf_shm_unlink(c->name);
+}
+
+static void failed_shm_unlink(struct ctx *c) {
+  CHECK(support_shm_exists(c->name));
+}
+
+static void succeeded_shm_unlink(struct ctx *c) {
+  assert_false(support_shm_exists(c->name));
+}
+
+/* --- windows -------------------------------------------------------------- */
+
+/* A file several views long on every backend, so that a get can leave the
+ * current view; the window's requests straddle a 64 KiB boundary. */
+#define WINDOW_FILE ((size_t)400000)
+#define WINDOW_SIZE ((size_t)20000)
+#define WINDOW_AT ((uint64_t)5 * 65536 - 7)
+
+static void prepare_window_map(struct ctx *c) {
+  c->path = support_path("inject-window.bin");
+  assert_int_equal(support_write_pattern(c->path, WINDOW_FILE, 4), 0);
+  c->file = NULL;
+  c->map = NULL;
+  assert_ok(pmmf_file_open(&c->file, c->path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&c->map, c->file, 0, PMMF_ACCESS_WRITE, 0));
+  c->out_window = SENTINEL;
+  c->out_view = SENTINEL;
+}
+
+static void window_file_as_prepared(struct ctx *c) {
+  uint64_t size = 0;
+  assert_ok(pmmf_file_size(c->file, &size));
+  CHECK(size == WINDOW_FILE);
+  CHECK(pmmf_map_size(c->map) == WINDOW_FILE);
+}
+
+static int call_window_open(struct ctx *c) {
+  return pmmf_window_open(&c->out_window, c->map, WINDOW_SIZE, PMMF_ACCESS_WRITE);
+}
+
+static void failed_window_open(struct ctx *c) {
+  CHECK(c->out_window == SENTINEL);
+  window_file_as_prepared(c);
+}
+
+static void succeeded_window_open(struct ctx *c) {
+  void *ptr = NULL;
+  assert_ptr_not_equal(c->out_window, SENTINEL);
+  assert_ok(pmmf_window_get(c->out_window, WINDOW_AT, 12, &ptr));
+  assert_pattern(ptr, 12, WINDOW_AT, 4);
+}
+
+static void cleanup_window_open(struct ctx *c) {
+  if (c->out_window != SENTINEL && c->out_window != NULL)
+    assert_ok(pmmf_window_close(c->out_window));
+  c->out_window = NULL;
+  cleanup_view_map(c);
+  CHECK(support_file_is_pattern(c->path, WINDOW_FILE, 4));
+}
+
+/* A window with no view yet (the get maps its first), or with one far from
+ * the request (the get remaps: the new view first, then the old one goes). */
+static void prepare_window(struct ctx *c) {
+  prepare_window_map(c);
+  c->window = NULL;
+  assert_ok(pmmf_window_open(&c->window, c->map, WINDOW_SIZE, PMMF_ACCESS_WRITE));
+  c->out_ptr = SENTINEL;
+  c->first_ptr = NULL;
+}
+
+static void prepare_window_mapped(struct ctx *c) {
+  prepare_window(c);
+  assert_ok(pmmf_window_get(c->window, 10, 100, &c->first_ptr));
+}
+
+static int call_window_get(struct ctx *c) {
+  return pmmf_window_get(c->window, WINDOW_AT, WINDOW_SIZE, &c->out_ptr);
+}
+
+static void window_gets_again(struct ctx *c) {
+  void *ptr = NULL;
+  assert_ok(pmmf_window_get(c->window, WINDOW_AT, WINDOW_SIZE, &ptr));
+  assert_pattern(ptr, WINDOW_SIZE, WINDOW_AT, 4);
+}
+
+static void failed_window_get(struct ctx *c) {
+  CHECK(c->out_ptr == SENTINEL);
+  window_file_as_prepared(c);
+  /* The previous get's pointer is still valid, and the window still works. */
+  if (c->first_ptr != NULL)
+    CHECK(support_check(c->first_ptr, 100, 10, 4) == -1);
+  window_gets_again(c);
+}
+
+static void succeeded_window_get(struct ctx *c) {
+  assert_ptr_not_equal(c->out_ptr, SENTINEL);
+  assert_pattern(c->out_ptr, WINDOW_SIZE, WINDOW_AT, 4);
+  window_gets_again(c);
+}
+
+static void cleanup_window(struct ctx *c) {
+  assert_ok(pmmf_window_close(c->window));
+  c->window = NULL;
+  cleanup_window_open(c);
+}
+
+/* ------------------------------------------------------------------------- */
+
 /* --- file_size -------------------------------------------------------------- */
 
 #define SIZE_UNTOUCHED UINT64_C(0xDEADBEEF)
@@ -674,6 +890,22 @@ static const struct op ops[] = {
      cleanup_view, 0, NULL},
     {"view_protect READ->WRITE", prepare_view_read, call_protect_write, is_read_only, is_writable,
      cleanup_view, 0, NULL},
+    {"map_shared CREATE_ONLY", prepare_shm_missing, call_shm_create_only, failed_shm_missing,
+     succeeded_shm_created, cleanup_shm, 0, NULL},
+    {"map_shared OPEN_OR_CREATE (missing)", prepare_shm_missing, call_shm_open_or_create,
+     failed_shm_missing, succeeded_shm_created, cleanup_shm, 0, NULL},
+    {"map_shared OPEN_ONLY", prepare_shm_existing, call_shm_open_only, failed_shm_existing,
+     succeeded_shm_opened, cleanup_shm, 0, NULL},
+    {"map_shared OPEN_OR_CREATE (existing)", prepare_shm_existing,
+     call_shm_open_or_create_existing, failed_shm_existing, succeeded_shm_opened, cleanup_shm, 0, NULL},
+    {"shm_unlink", prepare_shm_closed, call_shm_unlink, failed_shm_unlink, succeeded_shm_unlink,
+     cleanup_shm, 0, NULL},
+    {"window_open", prepare_window_map, call_window_open, failed_window_open,
+     succeeded_window_open, cleanup_window_open, 0, NULL},
+    {"window_get (first view)", prepare_window, call_window_get, failed_window_get,
+     succeeded_window_get, cleanup_window, 0, NULL},
+    {"window_get (remap)", prepare_window_mapped, call_window_get, failed_window_get,
+     succeeded_window_get, cleanup_window, 0, NULL},
     {"file_size", prepare_file_size, call_file_size, failed_file_size, succeeded_file_size,
      cleanup_file, 0, NULL},
     {"view_map_at file WRITE", prepare_file_map_at, call_view_map_at, failed_view,
@@ -772,9 +1004,11 @@ static void sweep_all(int kind) {
     unsigned n = sweep(&ops[i], kind);
     if (getenv("PMMF_TEST_VERBOSE") != NULL)
       fprintf(stderr, "kind %d: %-40s %u faults injected\n", kind, ops[i].name, n);
-    /* Every operation makes at least one OS call the backend can fail
-     * (hints may have none on a backend without them). */
-    if (n == 0 && !(ops[i].flags & OP_HINT))
+    /* Every operation makes at least one OS call the backend can fail;
+     * except unlinking on Windows, where there is nothing to do, and hints
+     * a backend does not have. */
+    if (n == 0 && !(ops[i].call == call_shm_unlink && support_is_win32()) &&
+        !(ops[i].flags & OP_HINT))
       fail_msg("%s: no injected fault ever fired (kind %d)", ops[i].name, kind);
     points[kind] += n;
   }
@@ -993,6 +1227,7 @@ int main(void) {
       cmocka_unit_test(test_inject_release_always),
       cmocka_unit_test(test_syscall_table),
       cmocka_unit_test(test_inject_report),
+      cmocka_unit_test(support_shm_nothing_left),
   };
   return cmocka_run_group_tests_name("inject", tests, support_group_setup, support_group_teardown);
 }

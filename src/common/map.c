@@ -6,7 +6,7 @@
  */
 #include "rules.h"
 
-static int map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
+int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
 {
   pmmf_map *map = pmmf__malloc(sizeof *map);
   if (!map)
@@ -50,7 +50,7 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
     grown = 1;
   }
 
-  status = map_new(&map, size, access, PMMF__MAP_FILE);
+  status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE);
   if (status != PMMF_OK)
     return status;
   if (grown)
@@ -83,7 +83,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
 
-  status = map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
+  status = pmmf__map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
   if (status != PMMF_OK)
     return status;
   status = pmmf__os_map_anonymous(&map->os, size);

@@ -44,6 +44,12 @@ static inline uint64_t pmmf__align_down(uint64_t value, uint64_t alignment)
   return value - value % alignment;
 }
 
+/* Rounded up; the caller makes sure the result fits. */
+static inline uint64_t pmmf__align_up(uint64_t value, uint64_t alignment)
+{
+  return pmmf__align_down(value + alignment - 1, alignment);
+}
+
 /* The page-aligned span that covers [addr, addr + length). */
 static inline void pmmf__page_span(void *addr, size_t length, void **start, size_t *span)
 {

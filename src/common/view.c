@@ -8,45 +8,84 @@
 
 #define PMMF__VIEW_KNOWN ((unsigned)PMMF_VIEW_POPULATE)
 
-static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
-                       pmmf_access access, unsigned flags, void *fixed)
+/* The rules every view follows: access within the map's, the range inside
+ * the map (length 0: to its end), and the rounded mapping within size_t. On
+ * success *aligned is the granularity-aligned start and *delta the distance
+ * from it to `offset`. */
+static int view_check(const pmmf_map *map, uint64_t offset, size_t length, pmmf_access access,
+                      uint64_t *aligned, size_t *delta, size_t *wanted)
 {
   uint64_t granularity = pmmf__os_granularity();
-  uint64_t aligned, wanted = length;
-  size_t delta;
-  pmmf_view *view;
-  void *base;
+  uint64_t range = length;
   int status;
 
   if (!pmmf__access_allows(map->access, access))
     return pmmf__reject(PMMF_E_ACCESS);
-  status = pmmf__range_check(map->size, offset, &wanted, 1);
+  status = pmmf__range_check(map->size, offset, &range, 1);
   if (status != PMMF_OK)
     return pmmf__reject(status);
-  aligned = pmmf__align_down(offset, granularity);
-  delta = (size_t)(offset - aligned);
-  if (wanted > (uint64_t)SIZE_MAX - delta)
+  *aligned = pmmf__align_down(offset, granularity);
+  *delta = (size_t)(offset - *aligned);
+  if (range > (uint64_t)SIZE_MAX - *delta)
     return pmmf__reject(PMMF_E_TOO_LARGE);
+  *wanted = (size_t)range;
+  return PMMF_OK;
+}
 
-  view = pmmf__malloc(sizeof *view);
-  if (!view)
-    return pmmf__no_memory();
-  status = pmmf__os_view_map(&base, &map->os, aligned, delta + (size_t)wanted, access,
-                             (flags & PMMF_VIEW_POPULATE) != 0, fixed);
-  if (status != PMMF_OK) {
-    pmmf__free(view);
+int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t length,
+                    pmmf_access access, unsigned flags, void *fixed)
+{
+  uint64_t aligned;
+  size_t delta, wanted;
+  void *base;
+  int status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
+
+  if (status != PMMF_OK)
     return status;
-  }
+  status = pmmf__os_view_map(&base, &map->os, aligned, delta + wanted, access,
+                             (flags & PMMF_VIEW_POPULATE) != 0, fixed);
+  if (status != PMMF_OK)
+    return status;
 
   view->map = map;
   view->base = base;
-  view->mapped = delta + (size_t)wanted;
+  view->mapped = delta + wanted;
   view->data = (char *)base + delta;
-  view->length = (size_t)wanted;
+  view->length = wanted;
   view->offset = offset;
   view->created = access;
   view->current = access;
   atomic_fetch_add(&map->refs, 1);
+  return PMMF_OK;
+}
+
+int pmmf__view_close(pmmf_view *view)
+{
+  int status = pmmf__os_view_unmap(view->base, view->mapped);
+  int released = pmmf__map_release(view->map);
+  return status != PMMF_OK ? status : released;
+}
+
+/* A view of its own: checked, then allocated, then mapped (so a failure to
+ * allocate comes before any OS call). */
+static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                       pmmf_access access, unsigned flags, void *fixed)
+{
+  uint64_t aligned;
+  size_t delta, wanted;
+  pmmf_view *view;
+  int status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
+
+  if (status != PMMF_OK)
+    return status;
+  view = pmmf__malloc(sizeof *view);
+  if (!view)
+    return pmmf__no_memory();
+  status = pmmf__view_open(view, map, offset, length, access, flags, fixed);
+  if (status != PMMF_OK) {
+    pmmf__free(view);
+    return status;
+  }
   *out = view;
   return PMMF_OK;
 }
@@ -87,14 +126,13 @@ uint64_t pmmf_view_offset(const pmmf_view *view)
 
 int pmmf_view_unmap(pmmf_view *view)
 {
-  int status, released;
+  int status;
 
   if (!view)
     return PMMF_OK;
-  status = pmmf__os_view_unmap(view->base, view->mapped);
-  released = pmmf__map_release(view->map);
+  status = pmmf__view_close(view);
   pmmf__free(view);
-  return status != PMMF_OK ? status : released;
+  return status;
 }
 
 /* A range relative to the view; for flush and advise a zero length means to

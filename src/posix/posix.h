@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum pmmf__posix_call {
@@ -31,6 +32,8 @@ enum pmmf__posix_call {
   POSIX_MEMFD_CREATE,
   POSIX_SHM_OPEN,
   POSIX_SHM_UNLINK,
+  POSIX_FCHMOD,
+  POSIX_NANOSLEEP,
   POSIX_CALL_COUNT
 };
 
@@ -73,6 +76,12 @@ int pmmf__posix_munmap(void *addr, size_t length);
 #define os_shm_open(name, flags, mode) \
   POSIX_CALL(POSIX_SHM_OPEN, int (*)(const char *, int, mode_t), -1, name, flags, mode)
 #define os_shm_unlink(name) POSIX_CALL(POSIX_SHM_UNLINK, int (*)(const char *), -1, name)
+#define os_fchmod(fd, mode) POSIX_CALL(POSIX_FCHMOD, int (*)(int, mode_t), -1, fd, mode)
+/* Sleeping cannot fail in a way that matters (EINTR only shortens it): no
+ * fault check. */
+#define os_nanosleep(req, rem)                                                  \
+  ((int (*)(const struct timespec *, struct timespec *))                        \
+     pmmf__posix_syscalls[POSIX_NANOSLEEP].current)(req, rem)
 
 /* The egress point: errno becomes a status, the raw code is kept. */
 int pmmf__posix_fail(int err);

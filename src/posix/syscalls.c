@@ -49,6 +49,8 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_MEMFD_CREATE] = ENTRY("memfd_create", memfd_create_call),
   [POSIX_SHM_OPEN] = ENTRY("shm_open", shm_open),
   [POSIX_SHM_UNLINK] = ENTRY("shm_unlink", shm_unlink),
+  [POSIX_FCHMOD] = ENTRY("fchmod", fchmod),
+  [POSIX_NANOSLEEP] = ENTRY("nanosleep", nanosleep),
 };
 
 int pmmf__posix_fault(int index)

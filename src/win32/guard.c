@@ -1,72 +1,138 @@
 /*
  * guard.c - guarded copies on Win32: a vectored exception handler, added on
  * the first guarded copy, turns an in-page error or access violation inside
- * the view being copied, on the copying thread, into PMMF_E_IO; every other
+ * the range being copied, on the copying thread, into PMMF_E_IO; every other
  * exception goes on to the next handler (EXCEPTION_CONTINUE_SEARCH).
+ *
+ * The handler never jumps out of the exception dispatcher: it lets the
+ * dispatcher finish (EXCEPTION_CONTINUE_EXECUTION) with the thread redirected
+ * to land(), on the faulting thread's stack below the interrupted copy, and
+ * land() jumps back to the copy as ordinary code.
  */
 #include "win32.h"
 
 #include <string.h>
 
-struct guard {
+/* One guarded copy in progress: it lives on the copying thread's stack. */
+struct guard_frame {
   void *resume[5];    /* __builtin_setjmp buffer: no unwinding, just a jump */
   const char *lo, *hi;
-  volatile LONG active;
-  DWORD code;         /* the exception behind the last recovered fault */
+  struct guard_frame *outer;
+  DWORD code;         /* the exception behind a recovered fault */
 };
 
-static _Thread_local struct guard guard;
-static void *volatile handler;
+/* The innermost guarded copy of each thread lives in a Win32 TLS slot:
+ * TlsGetValue never allocates, unlike the emulated TLS behind _Thread_local
+ * with MinGW's gcc, so the handler may read it on any thread. */
+static DWORD tls_index;
+static atomic_int install_state; /* 0 none, 1 installing, 2 installed */
+
+/* Where a recovered fault resumes: jump back to the copy. */
+static __attribute__((noreturn, noinline)) void land(void)
+{
+  struct guard_frame *frame = w32_TlsGetValue(tls_index);
+  __builtin_longjmp(frame->resume, 1);
+}
+
+/* Resume `context` in land(), as if called with an aligned stack a little
+ * below the interrupted one (whose frames are dead by then: the copy is
+ * abandoned). Nothing is written to memory: the dispatcher's own frames sit
+ * below the interrupted stack pointer until it resumes the thread. */
+static void redirect(CONTEXT *context)
+{
+#if defined(__x86_64__) || defined(_M_X64)
+  context->Rsp = ((context->Rsp - 256) & ~(DWORD64)15) - 8;
+  context->Rip = (DWORD64)(uintptr_t)land;
+#elif defined(__i386__) || defined(_M_IX86)
+  context->Esp = ((context->Esp - 256) & ~(DWORD)15) - 4;
+  context->Eip = (DWORD)(uintptr_t)land;
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  context->Sp = (context->Sp - 256) & ~(DWORD64)15;
+  context->Pc = (DWORD64)(uintptr_t)land;
+#else
+#  error "guard.c: no context redirection for this architecture"
+#endif
+}
 
 static LONG CALLBACK on_exception(EXCEPTION_POINTERS *pointers)
 {
   const EXCEPTION_RECORD *record = pointers->ExceptionRecord;
-  struct guard *g = &guard;
+  struct guard_frame *frame;
   const char *addr;
+  DWORD last_error;
 
-  if (!g->active || record->NumberParameters < 2 ||
+  if (record->NumberParameters < 2 ||
       (record->ExceptionCode != EXCEPTION_IN_PAGE_ERROR &&
        record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION))
     return EXCEPTION_CONTINUE_SEARCH;
+  /* TlsGetValue clears the thread's last error: the interrupted code may
+   * resume (other handlers can repair a fault) and must find it unchanged. */
+  last_error = GetLastError();
+  frame = w32_TlsGetValue(tls_index);
+  SetLastError(last_error);
   addr = (const char *)record->ExceptionInformation[1];
-  if (addr < g->lo || addr >= g->hi)
+  if (!frame || addr < frame->lo || addr >= frame->hi)
     return EXCEPTION_CONTINUE_SEARCH;
-  g->active = 0;
-  g->code = record->ExceptionCode;
-  __builtin_longjmp(g->resume, 1);
+  frame->code = record->ExceptionCode;
+  redirect(pointers->ContextRecord);
+  return EXCEPTION_CONTINUE_EXECUTION;
 }
 
-/* Add the handler once; a thread that loses the race removes its own. */
+/* Allocate the TLS slot and add the handler, once; a failure leaves nothing
+ * behind and the next guarded copy tries again. */
 static int install(void)
 {
-  void *mine;
+  int expected;
+  void *handler;
+  DWORD index;
 
-  if (handler)
-    return PMMF_OK;
-  mine = w32_AddVectoredExceptionHandler(1, on_exception);
-  if (!mine)
-    return pmmf__w32_fail_last();
-  if (InterlockedCompareExchangePointer((void *volatile *)&handler, mine, NULL) != NULL)
-    w32_RemoveVectoredExceptionHandler(mine);
+  for (;;) {
+    if (atomic_load_explicit(&install_state, memory_order_acquire) == 2)
+      return PMMF_OK;
+    expected = 0;
+    if (atomic_compare_exchange_strong(&install_state, &expected, 1))
+      break;
+    if (expected == 1)
+      w32_Sleep(0); /* another thread is installing */
+  }
+  index = w32_TlsAlloc();
+  if (index == TLS_OUT_OF_INDEXES) {
+    int status = pmmf__w32_fail_last();
+    atomic_store(&install_state, 0);
+    return status;
+  }
+  tls_index = index;
+  handler = w32_AddVectoredExceptionHandler(1, on_exception);
+  if (!handler) {
+    int status = pmmf__w32_fail_last();
+    w32_TlsFree(index);
+    atomic_store(&install_state, 0);
+    return status;
+  }
+  atomic_store_explicit(&install_state, 2, memory_order_release);
   return PMMF_OK;
 }
 
 int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
                           const void *hi)
 {
-  struct guard *g = &guard;
+  struct guard_frame frame;
   int status = install();
 
   if (status != PMMF_OK)
     return status;
-  g->lo = lo;
-  g->hi = hi;
-  if (__builtin_setjmp(g->resume))
-    return pmmf__fail((long)g->code, PMMF_E_IO);
-  g->active = 1;
+  frame.lo = lo;
+  frame.hi = hi;
+  frame.outer = w32_TlsGetValue(tls_index);
+  frame.code = 0;
+  if (__builtin_setjmp(frame.resume)) {
+    w32_TlsSetValue(tls_index, frame.outer);
+    return pmmf__fail((long)((volatile struct guard_frame *)&frame)->code, PMMF_E_IO);
+  }
+  w32_TlsSetValue(tls_index, &frame);
   MemoryBarrier();
   memcpy(dst, src, length);
   MemoryBarrier();
-  g->active = 0;
+  w32_TlsSetValue(tls_index, frame.outer);
   return PMMF_OK;
 }

@@ -43,6 +43,8 @@ struct pmmf__w32_range {
   X(FlushFileBuffers, BOOL, (HANDLE))                                                          \
   X(CloseHandle, BOOL, (HANDLE))                                                               \
   X(CreateFileMappingW, HANDLE, (HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR)) \
+  X(OpenFileMappingW, HANDLE, (DWORD, BOOL, LPCWSTR))                                         \
+  X(VirtualQuery, SIZE_T, (LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T))                        \
   X(MapViewOfFileEx, LPVOID, (HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID))                    \
   X(UnmapViewOfFile, BOOL, (LPCVOID))                                                          \
   X(FlushViewOfFile, BOOL, (LPCVOID, SIZE_T))                                                  \
@@ -50,6 +52,10 @@ struct pmmf__w32_range {
   X(PrefetchVirtualMemory, BOOL, (HANDLE, ULONG_PTR, struct pmmf__w32_range *, ULONG))         \
   X(AddVectoredExceptionHandler, PVOID, (ULONG, PVECTORED_EXCEPTION_HANDLER))                 \
   X(RemoveVectoredExceptionHandler, ULONG, (PVOID))                                            \
+  X(TlsAlloc, DWORD, (void))                                                                   \
+  X(TlsFree, BOOL, (DWORD))                                                                    \
+  X(TlsGetValue, LPVOID, (DWORD))                                                              \
+  X(TlsSetValue, BOOL, (DWORD, LPVOID))                                                        \
   X(GetSystemInfo, void, (LPSYSTEM_INFO))                                                      \
   X(Sleep, void, (DWORD))                                                                      \
   X(GetModuleHandleW, HMODULE, (LPCWSTR))                                                      \
@@ -96,6 +102,8 @@ int pmmf__w32_fault(const char *name);
 #define w32_DeviceIoControl(...) W32_CALL(DeviceIoControl, FALSE, __VA_ARGS__)
 #define w32_FlushFileBuffers(...) W32_CALL(FlushFileBuffers, FALSE, __VA_ARGS__)
 #define w32_CreateFileMappingW(...) W32_CALL(CreateFileMappingW, NULL, __VA_ARGS__)
+#define w32_OpenFileMappingW(...) W32_CALL(OpenFileMappingW, NULL, __VA_ARGS__)
+#define w32_VirtualQuery(...) W32_CALL(VirtualQuery, 0, __VA_ARGS__)
 #define w32_MapViewOfFileEx(...) W32_CALL(MapViewOfFileEx, NULL, __VA_ARGS__)
 #define w32_FlushViewOfFile(...) W32_CALL(FlushViewOfFile, FALSE, __VA_ARGS__)
 #define w32_VirtualProtect(...) W32_CALL(VirtualProtect, FALSE, __VA_ARGS__)
@@ -104,13 +112,20 @@ int pmmf__w32_fault(const char *name);
 #define w32_RemoveVectoredExceptionHandler(...) \
   W32_CALL(RemoveVectoredExceptionHandler, 0, __VA_ARGS__)
 #define w32_PrefetchVirtualMemory(...) W32_CALL(PrefetchVirtualMemory, FALSE, __VA_ARGS__)
+#define w32_TlsAlloc()                                                   \
+  ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
+                                                      : W32_FN(TlsAlloc)())
 
-/* Calls that cannot fail (GetSystemInfo, Sleep) and the loader look-ups
+/* Calls that cannot fail (GetSystemInfo, Sleep, the TLS calls on a valid
+ * index, which the exception handler makes too) and the loader look-ups
  * behind the cached PrefetchVirtualMemory pointer (a fault there would be
  * remembered for the process's life) go through the table without a fault
  * check. */
 #define w32_GetSystemInfo(info) W32_FN(GetSystemInfo)(info)
 #define w32_Sleep(ms) W32_FN(Sleep)(ms)
+#define w32_TlsFree(index) W32_FN(TlsFree)(index)
+#define w32_TlsGetValue(index) W32_FN(TlsGetValue)(index)
+#define w32_TlsSetValue(index, value) W32_FN(TlsSetValue)(index, value)
 
 /* The releasing calls: the handle or view is released even when a failure is
  * injected (the public contract says close and unmap release all the same),

@@ -5,7 +5,9 @@
  * a memory object with a descriptor (not bare MAP_ANONYMOUS) that survives
  * fork(), unaligned offsets are rounded down to the page size, SYNC flushes
  * are msync(MS_SYNC) + fdatasync (through internal.h's OS-call table), and
- * the shm_open fallback for anonymous maps works.
+ * the shm_open fallback for anonymous maps works; named objects' descriptors
+ * (close-on-exec, read-only for READ and COPY openers) and their mode 0600
+ * restored with fchmod under a restrictive umask.
  */
 #define _GNU_SOURCE
 
@@ -349,6 +351,89 @@ static void test_anonymous_without_memfd(void **state) {
   assert_int_equal(support_count_handles(), handles);
 }
 
+/* Named objects: "/<name>" in the shm namespace, close-on-exec always,
+ * read-only descriptors for READ and COPY openers, read-write for writers
+ * and for every creator (it sets the size). */
+static void test_shm_descriptors(void **state) {
+  static const struct {
+    pmmf_access access;
+    int mode, want;
+  } cases[] = {
+      {PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, O_RDONLY},
+      {PMMF_ACCESS_COPY, PMMF_SHM_OPEN_ONLY, O_RDONLY},
+      {PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_ONLY, O_RDWR},
+      {PMMF_ACCESS_READ, PMMF_SHM_OPEN_OR_CREATE, O_RDONLY},
+  };
+  const char *name = support_shm_name("desc");
+  char path[64];
+  pmmf_map *m = NULL, *o;
+  struct stat a, b;
+  size_t i;
+  int fd;
+  (void)state;
+  snprintf(path, sizeof path, "/%s", name);
+  assert_ok(pmmf_map_shared(&m, name, 4096, PMMF_ACCESS_READ, PMMF_SHM_CREATE_ONLY, NULL));
+  assert_true(is_cloexec(m->os.handle));
+  assert_int_equal(fcntl((int)m->os.handle, F_GETFL) & O_ACCMODE, O_RDWR);
+  /* The descriptor is the object shm_open finds under "/<name>". */
+  fd = shm_open(path, O_RDONLY, 0);
+  assert_true(fd >= 0);
+  assert_int_equal(fstat(fd, &a), 0);
+  assert_int_equal(fstat((int)m->os.handle, &b), 0);
+  assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+  assert_int_equal(a.st_size, 4096);
+  close(fd);
+  for (i = 0; i < SUPPORT_ARRAY_LEN(cases); i++) {
+    o = NULL;
+    assert_ok(pmmf_map_shared(&o, name, 0, cases[i].access, cases[i].mode, NULL));
+    assert_true(is_cloexec(o->os.handle));
+    assert_int_equal(fcntl((int)o->os.handle, F_GETFL) & O_ACCMODE, cases[i].want);
+    assert_ok(pmmf_map_close(o));
+  }
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_shm_unlink(name));
+}
+
+/* The umask can take bits away from 0600: fchmod puts them back, and a
+ * failing fchmod removes the new object again. */
+static void test_shm_mode_fchmod(void **state) {
+  const char *name = support_shm_name("fchmod");
+  pmmf_map *m = SENTINEL;
+  mode_t old;
+  int rc, fired;
+  (void)state;
+  /* 022 leaves 0600 alone: no fchmod. */
+  old = umask(022);
+  pmmf__fault_arm("fchmod", 0, PMMF__FAULT_ACCESS);
+  rc = pmmf_map_shared(&m, name, 4096, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL);
+  fired = pmmf__fault_fired();
+  pmmf__fault_disarm();
+  umask(old);
+  assert_ok(rc);
+  assert_false(fired);
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_shm_unlink(name));
+  /* 0277 leaves 0400: fchmod is called, and its failure undoes the creation. */
+  m = SENTINEL;
+  old = umask(0277);
+  pmmf__fault_arm("fchmod", 0, PMMF__FAULT_ACCESS);
+  rc = pmmf_map_shared(&m, name, 4096, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL);
+  fired = pmmf__fault_fired();
+  pmmf__fault_disarm();
+  umask(old);
+  assert_status(rc, PMMF_E_ACCESS);
+  assert_true(fired);
+  assert_ptr_equal(m, SENTINEL);
+  assert_false(support_shm_exists(name));
+  old = umask(0277);
+  rc = pmmf_map_shared(&m, name, 4096, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL);
+  umask(old);
+  assert_ok(rc);
+  assert_int_equal(support_shm_mode(name), 0600);
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_shm_unlink(name));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_file_descriptor_cloexec),
@@ -362,6 +447,8 @@ int main(void) {
       cmocka_unit_test(test_flush_uses_msync_and_fdatasync),
       cmocka_unit_test(test_advise_uses_madvise),
       cmocka_unit_test(test_anonymous_without_memfd),
+      SUPPORT_SHM_TEST(test_shm_descriptors),
+      SUPPORT_SHM_TEST(test_shm_mode_fchmod),
   };
   return cmocka_run_group_tests_name("posix", tests, support_group_setup, support_group_teardown);
 }

@@ -4,9 +4,17 @@
  * installs its handler on the first guarded call, and every fault outside a
  * guarded copy is forwarded to the handler it found there.
  *
+ * Forwarding follows what the kernel would have done with the previous
+ * disposition: the default action still ends the process (for a fault and for
+ * a signal sent with raise), an ignored signal that was sent stays ignored, a
+ * fault cannot be ignored, and a previous handler runs with its sa_mask
+ * blocked and SA_RESETHAND honoured. Those run in child processes, each of
+ * which sets its dispositions before its first guarded call.
+ *
  * CMocka replaces SIGSEGV/SIGBUS handlers around every test (and restores them
  * after), so the handler state at load time is sampled in main(), and the
- * install-and-forward sequence runs inside a single test.
+ * install-and-forward sequence of this process runs inside a single test,
+ * after the child-process tests (whose parent makes no guarded call).
  */
 #define _GNU_SOURCE
 
@@ -16,6 +24,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ASan installs its own SIGSEGV and SIGBUS handlers before main(), so the
  * "nothing installed at load" check would see the tool's handlers, not the
@@ -74,6 +86,189 @@ static int current_is_app(int sig) {
   struct sigaction now;
   assert_int_equal(sigaction(sig, NULL, &now), 0);
   return (now.sa_flags & SA_SIGINFO) && now.sa_sigaction == app_handler;
+}
+
+/* --- forwarding, in child processes --------------------------------------- */
+
+/* A child's view of a two-page file, and a page outside any view. */
+static pmmf_view *child_view;
+static unsigned char *child_page;
+
+static int child_setup(int sig, void (*handler)(int), const struct sigaction *sa) {
+  const char *path = support_path("child.bin");
+  size_t page = pmmf_page_size();
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  unsigned char buf[8];
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  /* CMocka's handlers are inherited: start from the default everywhere. */
+  if (sigaction(SIGBUS, &dfl, NULL) != 0 || sigaction(SIGSEGV, &dfl, NULL) != 0)
+    return 0;
+  if (sa != NULL) {
+    if (sigaction(sig, sa, NULL) != 0)
+      return 0;
+  } else if (signal(sig, handler) == SIG_ERR) {
+    return 0;
+  }
+  child_page = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (child_page == MAP_FAILED)
+    return 0;
+  /* The first guarded call installs the library's handler over `sig`'s. */
+  return pmmf_file_open(&f, path, PMMF_OPEN_READ) == PMMF_OK &&
+         pmmf_map_file(&m, f, 0, PMMF_ACCESS_READ, 0) == PMMF_OK &&
+         pmmf_view_map(&child_view, m, 0, 0, PMMF_ACCESS_READ, 0) == PMMF_OK &&
+         pmmf_view_read(child_view, 0, buf, sizeof buf) == PMMF_OK;
+}
+
+/* Run `child` in a child process; returns its wait status. */
+static int run_child(int (*child)(void)) {
+  pid_t pid;
+  int status = 0;
+  assert_int_equal(support_write_pattern(support_path("child.bin"), 2 * pmmf_page_size(), 5), 0);
+  fflush(stdout);
+  fflush(stderr);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    struct rlimit no_core;
+    no_core.rlim_cur = no_core.rlim_max = 0;
+    setrlimit(RLIMIT_CORE, &no_core);
+    _exit(child());
+  }
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  return status;
+}
+
+static void assert_killed_by(int status, int sig) {
+  if (!WIFSIGNALED(status))
+    fail_msg("the child exited with %d instead of dying by signal %d",
+             WIFEXITED(status) ? WEXITSTATUS(status) : -1, sig);
+  assert_int_equal(WTERMSIG(status), sig);
+}
+
+static void assert_exited(int status, int code) {
+  if (!WIFEXITED(status))
+    fail_msg("the child died by signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+  assert_int_equal(WEXITSTATUS(status), code);
+}
+
+static int child_raise_default(void) {
+  if (!child_setup(SIGBUS, SIG_DFL, NULL))
+    return 2;
+  raise(SIGBUS);
+  return 0; /* survived: wrong */
+}
+
+static int child_fault_default(void) {
+  volatile unsigned char *p;
+  if (!child_setup(SIGSEGV, SIG_DFL, NULL))
+    return 2;
+  p = child_page;
+  return p[0] ? 0 : 1; /* survived: wrong */
+}
+
+static int child_own_buffer_default(void) {
+  if (!child_setup(SIGSEGV, SIG_DFL, NULL))
+    return 2;
+  /* The caller's destination faults: its bug, not hidden as PMMF_E_IO. */
+  pmmf_view_read(child_view, 0, child_page, 16);
+  return 0;
+}
+
+static int child_raise_ignored(void) {
+  if (!child_setup(SIGSEGV, SIG_IGN, NULL))
+    return 2;
+  raise(SIGSEGV);
+  raise(SIGSEGV);
+  return 7; /* ignored, as it would have been */
+}
+
+static int child_fault_ignored(void) {
+  volatile unsigned char *p;
+  if (!child_setup(SIGSEGV, SIG_IGN, NULL))
+    return 2;
+  p = child_page;
+  return p[0] ? 0 : 1; /* a fault cannot be ignored */
+}
+
+static void test_forward_default_action(void **state) {
+  (void)state;
+  assert_killed_by(run_child(child_raise_default), SIGBUS);
+  assert_killed_by(run_child(child_fault_default), SIGSEGV);
+  assert_killed_by(run_child(child_own_buffer_default), SIGSEGV);
+  assert_exited(run_child(child_raise_ignored), 7);
+  assert_killed_by(run_child(child_fault_ignored), SIGSEGV);
+}
+
+static sigjmp_buf child_jump;
+static volatile sig_atomic_t child_usr1_blocked, child_segv_blocked, child_calls;
+
+static void masked_handler(int sig, siginfo_t *info, void *ctx) {
+  sigset_t now;
+  (void)sig;
+  (void)info;
+  (void)ctx;
+  pthread_sigmask(SIG_BLOCK, NULL, &now);
+  child_usr1_blocked = sigismember(&now, SIGUSR1);
+  child_segv_blocked = sigismember(&now, SIGSEGV);
+  child_calls++;
+  siglongjmp(child_jump, 1);
+}
+
+static int child_mask(void) {
+  struct sigaction sa;
+  sigset_t now;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = masked_handler;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGUSR1);
+  if (!child_setup(SIGSEGV, NULL, &sa))
+    return 2;
+  if (sigsetjmp(child_jump, 1) == 0) {
+    volatile unsigned char *p = child_page;
+    (void)p[0];
+    return 3; /* the handler did not run */
+  }
+  if (child_calls != 1)
+    return 4;
+  /* Its sa_mask and the signal itself were blocked while it ran... */
+  if (!child_usr1_blocked || !child_segv_blocked)
+    return 5;
+  /* ...and no longer are. */
+  pthread_sigmask(SIG_BLOCK, NULL, &now);
+  if (sigismember(&now, SIGUSR1) || sigismember(&now, SIGSEGV))
+    return 6;
+  return 0;
+}
+
+static void once_handler(int sig) {
+  (void)sig;
+  child_calls++;
+}
+
+static int child_resethand(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = once_handler;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  if (!child_setup(SIGBUS, NULL, &sa))
+    return 2;
+  raise(SIGBUS);
+  if (child_calls != 1)
+    return 3;
+  raise(SIGBUS); /* now the default action */
+  return 4;
+}
+
+static void test_forward_as_the_kernel_would(void **state) {
+  (void)state;
+  assert_exited(run_child(child_mask), 0);
+  assert_killed_by(run_child(child_resethand), SIGBUS);
 }
 
 static void test_install_on_first_guarded_call_and_forward(void **state) {
@@ -143,6 +338,8 @@ static void test_install_on_first_guarded_call_and_forward(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nothing_installed_at_load),
+      cmocka_unit_test(test_forward_default_action),
+      cmocka_unit_test(test_forward_as_the_kernel_would),
       cmocka_unit_test(test_install_on_first_guarded_call_and_forward),
   };
   /* Sample before CMocka touches any handler; the library is already loaded

@@ -231,3 +231,194 @@ char support_sentinel_byte;
 int support_is_win32(void) {
   return strcmp(pmmf_backend(), "win32") == 0;
 }
+
+/* ------------------------------------------------------------------------- */
+/* Child processes: the portable half (roles, the registry of live children
+ * that teardown kills, waiting for a signal file). */
+
+static const char *self_argv0 = "";
+
+int support_child_dispatch(int argc, char **argv, const struct support_role *roles, size_t count) {
+  size_t i;
+  if (argc >= 3 && strcmp(argv[1], SUPPORT_CHILD_FLAG) == 0) {
+    for (i = 0; i < count; i++)
+      if (strcmp(roles[i].name, argv[2]) == 0)
+        return roles[i].fn(argc - 2, argv + 2);
+    fprintf(stderr, "child: unknown role '%s'\n", argv[2]);
+    return 126;
+  }
+  self_argv0 = argc > 0 ? argv[0] : "";
+  return -1;
+}
+
+const char *support_self_argv0(void) {
+  return self_argv0;
+}
+
+static support_child *live_children[64];
+
+static void child_forget(support_child *child) {
+  size_t i;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(live_children); i++)
+    if (live_children[i] == child)
+      live_children[i] = NULL;
+}
+
+support_child *support_child_start(const char *role, ...) {
+  const char *args[34];
+  size_t n = 0, i;
+  support_child *child;
+  va_list ap;
+  args[n++] = role;
+  va_start(ap, role);
+  for (;;) {
+    const char *arg = va_arg(ap, const char *);
+    if (arg == NULL)
+      break;
+    if (n == SUPPORT_ARRAY_LEN(args) - 1) {
+      va_end(ap);
+      return NULL;
+    }
+    args[n++] = arg;
+  }
+  va_end(ap);
+  args[n] = NULL;
+  child = support_os_child_spawn(args);
+  if (child == NULL)
+    return NULL;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(live_children); i++) {
+    if (live_children[i] == NULL) {
+      live_children[i] = child;
+      return child;
+    }
+  }
+  support_os_child_kill(child);
+  return NULL;
+}
+
+int support_child_wait(support_child *child) {
+  child_forget(child);
+  return support_os_child_wait(child);
+}
+
+void support_child_kill(support_child *child) {
+  child_forget(child);
+  support_os_child_kill(child);
+}
+
+int support_children_reap(void) {
+  size_t i;
+  int n = 0;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(live_children); i++) {
+    if (live_children[i] != NULL) {
+      support_child_kill(live_children[i]);
+      n++;
+    }
+  }
+  return n;
+}
+
+int support_wait_for_file(const char *path, support_child *child, unsigned timeout_ms) {
+  uint64_t start = support_os_ms();
+  for (;;) {
+    if (support_file_exists(path))
+      return 0;
+    if (child != NULL && !support_child_running(child))
+      return support_file_exists(path) ? 0 : -1;
+    if (support_os_ms() - start >= timeout_ms)
+      return -1;
+    support_sleep_ms(2);
+  }
+}
+
+int support_touch(const char *path) {
+  return support_write_file(path, "", 0);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Named objects: unique names, registered so that nothing is left behind. */
+
+static struct shm_entry {
+  char tag[16];
+  char name[32];
+} shm_names[256];
+static size_t n_shm_names;
+static int shm_atexit_done;
+
+static void shm_prefix(char *buf, size_t cap) {
+  snprintf(buf, cap, "pmmft-%lu-", support_os_pid());
+}
+
+/* Remove every registered object and every other one with this process's
+ * prefix; the number that existed. */
+static long shm_remove_all(void) {
+  char prefix[32];
+  long left = 0, scanned;
+  size_t i;
+  for (i = 0; i < n_shm_names; i++) {
+    if (support_shm_exists(shm_names[i].name)) {
+      left++;
+      support_shm_remove(shm_names[i].name);
+    }
+  }
+  shm_prefix(prefix, sizeof prefix);
+  scanned = support_os_shm_scan(prefix, 1);
+  return scanned > 0 ? left + scanned : left;
+}
+
+static void shm_at_exit(void) {
+  support_children_reap();
+  shm_remove_all();
+}
+
+const char *support_shm_name(const char *tag) {
+  char prefix[32];
+  size_t i;
+  for (i = 0; i < n_shm_names; i++)
+    if (strcmp(shm_names[i].tag, tag) == 0)
+      return shm_names[i].name;
+  if (n_shm_names == SUPPORT_ARRAY_LEN(shm_names) || strlen(tag) > 12)
+    fail_msg("support_shm_name: too many names, or tag '%s' too long", tag);
+  shm_prefix(prefix, sizeof prefix);
+  snprintf(shm_names[n_shm_names].tag, sizeof shm_names[0].tag, "%s", tag);
+  snprintf(shm_names[n_shm_names].name, sizeof shm_names[0].name, "%s%s", prefix, tag);
+  if (!shm_atexit_done) {
+    support_os_shm_reap_stale();
+    atexit(shm_at_exit);
+    shm_atexit_done = 1;
+  }
+  return shm_names[n_shm_names++].name;
+}
+
+long support_shm_count_left(void) {
+  char prefix[32];
+  long left = 0, scanned;
+  size_t i;
+  shm_prefix(prefix, sizeof prefix);
+  scanned = support_os_shm_scan(prefix, 0);
+  if (scanned >= 0)
+    return scanned;
+  for (i = 0; i < n_shm_names; i++)
+    if (support_shm_exists(shm_names[i].name))
+      left++;
+  return left;
+}
+
+void support_shm_nothing_left(void **state) {
+  (void)state;
+  assert_int_equal(support_shm_count_left(), 0);
+}
+
+int support_shm_teardown(void **state) {
+  int killed;
+  long left;
+  (void)state;
+  support_fake_sleep(NULL, NULL);
+  killed = support_children_reap();
+  left = shm_remove_all();
+  if (killed > 0)
+    fprintf(stderr, "teardown: %d child process(es) were still running\n", killed);
+  if (left > 0)
+    fprintf(stderr, "teardown: the test left %ld named object(s) behind\n", left);
+  return killed > 0 || left > 0 ? -1 : 0;
+}

@@ -120,4 +120,139 @@ void support_sleep_ms(unsigned ms);
 int support_protect_none(void *addr, size_t len);
 int support_protect_read(void *addr, size_t len);
 
+/* -------------------------------------------------------------------------
+ * Child processes: a test executable runs itself again as a child, in a
+ * "role" named on its command line. Children print nothing on stdout (it is
+ * the parent's TAP stream) and report through their exit code.
+ * ------------------------------------------------------------------------- */
+
+/* A role's body: argv[0] is the role's name, argv[1..] its arguments; the
+ * return value is the child's exit code (0..125). */
+typedef int (*support_role_fn)(int argc, char **argv);
+struct support_role {
+  const char *name;
+  support_role_fn fn;
+};
+/* Call first thing in main(). In a child: runs the role named on the command
+ * line and returns its exit code (>= 0; 126 for an unknown role). In the
+ * parent: remembers argv[0] and returns -1. */
+int support_child_dispatch(int argc, char **argv, const struct support_role *roles, size_t count);
+
+typedef struct support_child support_child;
+/* Start this executable as a child in `role` with the arguments that follow,
+ * up to a NULL. Every inheritable handle or descriptor of the parent is
+ * passed on (bInheritHandles TRUE; posix_spawn), so a handle that leaks into
+ * children would be seen there. NULL if the child could not be started. */
+support_child *support_child_start(const char *role, ...);
+/* Wait for the child to end and free it: its exit code, or -1 if it was
+ * killed or ended abnormally. */
+int support_child_wait(support_child *child);
+/* Kill the child (SIGKILL / TerminateProcess), wait for it and free it. */
+void support_child_kill(support_child *child);
+/* Whether the child is still running. */
+int support_child_running(support_child *child);
+/* Kill and free every child still alive (test teardown); the number killed. */
+int support_children_reap(void);
+/* Wait until `path` exists: 0 then; -1 if `child` (may be NULL) ends first
+ * or after about `timeout_ms`. The one way parents and children signal each
+ * other: create a file (support_touch), wait for it. */
+int support_wait_for_file(const char *path, support_child *child, unsigned timeout_ms);
+/* Create an empty file; 0 on success. */
+int support_touch(const char *path);
+
+/* OS handles as numbers (file descriptors; HANDLEs), for passing to children. */
+/* An inheritable duplicate (dup without FD_CLOEXEC; DuplicateHandle with
+ * bInheritHandle TRUE), or -1. */
+intptr_t support_handle_dup_inheritable(intptr_t handle);
+void support_handle_close(intptr_t handle);
+/* Read the first `len` bytes of what `handle` refers to in this process (a
+ * file, or a memory object: pread; ReadFile or a view of a section): 0 if the
+ * handle is valid and they were read, -1 otherwise. Never blocks. */
+int support_handle_read(intptr_t handle, void *buf, size_t len);
+
+/* -------------------------------------------------------------------------
+ * Named shared memory objects, checked and removed behind the library's back.
+ * ------------------------------------------------------------------------- */
+
+/* A name unique to this process and `tag` (at most 12 characters):
+ * "pmmft-<pid>-<tag>". The same tag gives the same, stable pointer. Every name
+ * is registered: support_shm_teardown and an exit handler remove the objects. */
+const char *support_shm_name(const char *tag);
+/* Whether an object of that name exists (shm_open; OpenFileMappingW of
+ * Local\<name>). */
+int support_shm_exists(const char *name);
+/* Remove it natively (shm_unlink; nothing on Windows); 0 if it was removed. */
+int support_shm_remove(const char *name);
+/* Objects named with this process's prefix that exist now (POSIX: entries of
+ * /dev/shm where it exists, else the registered names; Windows: registered
+ * names). */
+long support_shm_count_left(void);
+/* Test teardown for tests that use names or children: kills children left
+ * running, removes every registered object, and fails (-1) if one was left
+ * behind by the test. */
+int support_shm_teardown(void **state);
+/* A test to run last: no object with this process's prefix exists. */
+void support_shm_nothing_left(void **state);
+/* A test with that teardown. */
+#define SUPPORT_SHM_TEST(fn) cmocka_unit_test_teardown(fn, support_shm_teardown)
+/* POSIX: create the object with size 0, as a creator that has not called
+ * ftruncate yet (0 on success). Windows has no such state: -1. */
+int support_shm_create_empty(const char *name);
+/* POSIX: set an existing object's size (0 on success); -1 on Windows. */
+int support_shm_set_size(const char *name, uint64_t size);
+/* POSIX: the object's permission bits; -1 on Windows or if it is missing. */
+int support_shm_mode(const char *name);
+/* POSIX: set the umask, return the old one; Windows: nothing, returns 0. */
+unsigned support_umask(unsigned mask);
+/* Replace the library's sleep (its OS-call table entry nanosleep / Sleep):
+ * each sleep then calls fn(arg, ms) and returns at once. NULL restores it. */
+void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg);
+
+/* The OS halves of the process and name helpers (support_posix.c,
+ * support_win32.c), used by support.c. `args` ends with NULL. */
+support_child *support_os_child_spawn(const char *const *args);
+int support_os_child_wait(support_child *child);
+void support_os_child_kill(support_child *child);
+unsigned long support_os_pid(void);
+/* A monotonic clock in milliseconds (bounds on waits, never assertions). */
+uint64_t support_os_ms(void);
+/* Objects with this name prefix that exist (removing them if `remove`), or
+ * -1 where the OS cannot list its objects. */
+long support_os_shm_scan(const char *prefix, int remove);
+/* Remove objects of test processes that no longer exist (a run killed before
+ * its cleanup); nothing where objects die with their processes (Windows). */
+void support_os_shm_reap_stale(void);
+/* The command-line flag that marks a child, and argv[0] of the parent. */
+#define SUPPORT_CHILD_FLAG "--support-child"
+const char *support_self_argv0(void);
+
+/* -------------------------------------------------------------------------
+ * Guarded access, windows and large files (OS specific underneath).
+ * ------------------------------------------------------------------------- */
+
+/* Page-aligned, readable and writable memory of the test's own (mmap /
+ * VirtualAlloc), outside any view; NULL on failure. */
+void *support_pages_alloc(size_t len);
+void support_pages_free(void *addr, size_t len);
+/* A fault catcher, as an application would install one: an access fault in
+ * [addr, addr + len) makes those pages readable and writable again and is
+ * counted, and the faulting code resumes; any other fault goes on to what
+ * handled faults before. POSIX: a SIGSEGV handler installed with sigaction
+ * over the current one; Windows: a vectored exception handler called after
+ * the others. support_catch_range moves the range; support_catch_end puts
+ * back what was there. 0 on success. */
+int support_catch_begin(void *addr, size_t len);
+void support_catch_range(void *addr, size_t len);
+long support_catch_count(void);
+void support_catch_end(void);
+/* While on, every new view mapping fails as if the address space were full
+ * (ENOMEM / ERROR_NOT_ENOUGH_MEMORY), through the library's OS-call table. */
+void support_views_fail(int on);
+/* Bytes of disk the file occupies (st_blocks / AllocationSize), or -1. */
+int64_t support_file_allocated(const char *path);
+/* Free bytes on the file system holding `path`, or -1 if unknown. */
+int64_t support_disk_free(const char *path);
+/* Read `len` bytes at a 64-bit `offset` of a file, through stdio; 0 on success. */
+int support_read_at(const char *path, uint64_t offset, void *buf, size_t len);
+
 #endif /* PMMF_TEST_SUPPORT_H */

@@ -8,14 +8,19 @@
 
 #include "support.h"
 
+#include "internal.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,4 +176,312 @@ int support_protect_none(void *addr, size_t len) {
 
 int support_protect_read(void *addr, size_t len) {
   return mprotect(addr, len, PROT_READ);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Child processes: posix_spawn of this executable (every descriptor without
+ * FD_CLOEXEC is inherited, as with fork + exec). */
+
+extern char **environ;
+
+struct support_child {
+  pid_t pid;
+};
+
+support_child *support_os_child_spawn(const char *const *args) {
+  /* /proc/self/exe is this executable even if argv[0] is relative. */
+  const char *exe = access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : support_self_argv0();
+  char *argv[40];
+  size_t n = 0, i;
+  struct support_child *child = malloc(sizeof *child);
+  if (child == NULL)
+    return NULL;
+  argv[n++] = (char *)support_self_argv0();
+  argv[n++] = (char *)SUPPORT_CHILD_FLAG;
+  for (i = 0; args[i] != NULL && n < SUPPORT_ARRAY_LEN(argv) - 1; i++)
+    argv[n++] = (char *)args[i];
+  argv[n] = NULL;
+  fflush(NULL);
+  if (posix_spawn(&child->pid, exe, NULL, NULL, argv, environ) != 0) {
+    free(child);
+    return NULL;
+  }
+  return child;
+}
+
+static int reap(pid_t pid) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int support_os_child_wait(support_child *child) {
+  int code = reap(child->pid);
+  free(child);
+  return code;
+}
+
+void support_os_child_kill(support_child *child) {
+  kill(child->pid, SIGKILL);
+  reap(child->pid);
+  free(child);
+}
+
+int support_child_running(support_child *child) {
+  /* WNOWAIT leaves a finished child to be reaped by support_child_wait. */
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  if (waitid(P_PID, (id_t)child->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+    return 0;
+  return info.si_pid == 0;
+}
+
+unsigned long support_os_pid(void) {
+  return (unsigned long)getpid();
+}
+
+uint64_t support_os_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+intptr_t support_handle_dup_inheritable(intptr_t handle) {
+  return dup((int)handle); /* dup never sets FD_CLOEXEC */
+}
+
+void support_handle_close(intptr_t handle) {
+  close((int)handle);
+}
+
+int support_handle_read(intptr_t handle, void *buf, size_t len) {
+  ssize_t got = pread((int)handle, buf, len, 0);
+  return got >= 0 && (size_t)got == len ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Named objects. */
+
+/* "/" + name; names longer than any shm name (NAME_MAX) are cut short. */
+static void object_path(char *buf, size_t cap, const char *name) {
+  size_t n = strlen(name);
+  if (n > cap - 2)
+    n = cap - 2;
+  buf[0] = '/';
+  memcpy(buf + 1, name, n);
+  buf[n + 1] = '\0';
+}
+
+int support_shm_exists(const char *name) {
+  char path[300];
+  int fd;
+  object_path(path, sizeof path, name);
+  fd = shm_open(path, O_RDONLY, 0);
+  if (fd >= 0) {
+    close(fd);
+    return 1;
+  }
+  return errno != ENOENT;
+}
+
+int support_shm_remove(const char *name) {
+  char path[300];
+  object_path(path, sizeof path, name);
+  return shm_unlink(path) == 0 ? 0 : -1;
+}
+
+long support_os_shm_scan(const char *prefix, int remove) {
+  DIR *dir = opendir("/dev/shm");
+  struct dirent *e;
+  long n = 0;
+  if (dir == NULL)
+    return -1;
+  while ((e = readdir(dir)) != NULL) {
+    if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+      continue;
+    n++;
+    if (remove)
+      support_shm_remove(e->d_name);
+  }
+  closedir(dir);
+  return n;
+}
+
+void support_os_shm_reap_stale(void) {
+  DIR *dir = opendir("/dev/shm");
+  struct dirent *e;
+  if (dir == NULL)
+    return;
+  while ((e = readdir(dir)) != NULL) {
+    char *end;
+    long pid;
+    if (strncmp(e->d_name, "pmmft-", 6) != 0)
+      continue;
+    pid = strtol(e->d_name + 6, &end, 10);
+    if (pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+      support_shm_remove(e->d_name);
+  }
+  closedir(dir);
+}
+
+int support_shm_create_empty(const char *name) {
+  char path[300];
+  int fd;
+  object_path(path, sizeof path, name);
+  fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+  if (fd < 0)
+    return -1;
+  close(fd);
+  return 0;
+}
+
+int support_shm_set_size(const char *name, uint64_t size) {
+  char path[300];
+  int fd, rc;
+  object_path(path, sizeof path, name);
+  fd = shm_open(path, O_RDWR, 0);
+  if (fd < 0)
+    return -1;
+  rc = ftruncate(fd, (off_t)size);
+  close(fd);
+  return rc == 0 ? 0 : -1;
+}
+
+int support_shm_mode(const char *name) {
+  char path[300];
+  struct stat st;
+  int fd, rc;
+  object_path(path, sizeof path, name);
+  fd = shm_open(path, O_RDONLY, 0);
+  if (fd < 0)
+    return -1;
+  rc = fstat(fd, &st);
+  close(fd);
+  return rc == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+unsigned support_umask(unsigned mask) {
+  return (unsigned)umask((mode_t)mask);
+}
+
+static void (*fake_sleep_fn)(void *arg, unsigned ms);
+static void *fake_sleep_arg;
+
+static int fake_nanosleep(const struct timespec *req, struct timespec *rem) {
+  (void)rem;
+  fake_sleep_fn(fake_sleep_arg,
+                (unsigned)(req->tv_sec * 1000 + req->tv_nsec / 1000000L));
+  return 0;
+}
+
+void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
+  fake_sleep_fn = fn;
+  fake_sleep_arg = arg;
+  pmmf__os_syscall_set("nanosleep", fn ? (pmmf__syscall_ptr)fake_nanosleep : NULL);
+}
+
+/* --- guarded access, windows and large files ------------------------------ */
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/statvfs.h>
+
+#include "internal.h"
+
+void *support_pages_alloc(size_t len) {
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+void support_pages_free(void *addr, size_t len) {
+  if (addr != NULL)
+    munmap(addr, len);
+}
+
+static char *volatile catch_lo, *volatile catch_hi;
+static atomic_long catch_count;
+static struct sigaction catch_saved;
+
+static void catcher(int sig, siginfo_t *info, void *context) {
+  char *addr = (char *)info->si_addr;
+  char *lo = catch_lo, *hi = catch_hi;
+  if (info->si_code > 0 && addr >= lo && addr < hi) {
+    mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE);
+    atomic_fetch_add(&catch_count, 1);
+    return;
+  }
+  if (catch_saved.sa_flags & SA_SIGINFO) {
+    catch_saved.sa_sigaction(sig, info, context);
+  } else if (catch_saved.sa_handler == SIG_DFL || catch_saved.sa_handler == SIG_IGN) {
+    signal(sig, SIG_DFL); /* the fault happens again and ends the process */
+  } else {
+    catch_saved.sa_handler(sig);
+  }
+}
+
+int support_catch_begin(void *addr, size_t len) {
+  struct sigaction sa;
+  support_catch_range(addr, len);
+  atomic_store(&catch_count, 0);
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = catcher;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  return sigaction(SIGSEGV, &sa, &catch_saved) == 0 ? 0 : -1;
+}
+
+void support_catch_range(void *addr, size_t len) {
+  catch_lo = NULL;
+  catch_hi = (char *)addr + len;
+  catch_lo = (char *)addr;
+}
+
+long support_catch_count(void) {
+  return atomic_load(&catch_count);
+}
+
+void support_catch_end(void) {
+  sigaction(SIGSEGV, &catch_saved, NULL);
+}
+
+static void *mmap_no_memory(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+  (void)addr;
+  (void)len;
+  (void)prot;
+  (void)flags;
+  (void)fd;
+  (void)off;
+  errno = ENOMEM;
+  return MAP_FAILED;
+}
+
+void support_views_fail(int on) {
+  pmmf__os_syscall_set("mmap", on ? (pmmf__syscall_ptr)mmap_no_memory : NULL);
+}
+
+int64_t support_file_allocated(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return -1;
+  return (int64_t)st.st_blocks * 512;
+}
+
+int64_t support_disk_free(const char *path) {
+  struct statvfs sv;
+  if (statvfs(path, &sv) != 0)
+    return -1;
+  return (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
+}
+
+int support_read_at(const char *path, uint64_t offset, void *buf, size_t len) {
+  FILE *f = fopen(path, "rb");
+  int rc = -1;
+  if (f == NULL)
+    return -1;
+  if (fseeko(f, (off_t)offset, SEEK_SET) == 0 && fread(buf, 1, len, f) == len)
+    rc = 0;
+  fclose(f);
+  return rc;
 }

@@ -12,6 +12,8 @@
 
 #include "support.h"
 
+#include "internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -260,4 +262,344 @@ int support_protect_none(void *addr, size_t len) {
 int support_protect_read(void *addr, size_t len) {
   DWORD old;
   return VirtualProtect(addr, len, PAGE_READONLY, &old) ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Child processes: CreateProcessW of this executable (under Wine the child
+ * is started by Wine itself), with bInheritHandles TRUE so that every
+ * inheritable handle reaches the child. */
+
+struct support_child {
+  HANDLE process;
+};
+
+/* Append `arg` (UTF-8) to the command line `cmd` (capacity `cap`), quoted so
+ * that the child's C runtime splits it back into the same argument. */
+static int append_arg(wchar_t *cmd, size_t cap, const char *arg) {
+  size_t len = wcslen(cmd), i, slashes = 0;
+  int n = MultiByteToWideChar(CP_UTF8, 0, arg, -1, NULL, 0);
+  wchar_t *w;
+  if (n <= 0)
+    return -1;
+  w = malloc((size_t)n * sizeof *w);
+  if (w == NULL)
+    return -1;
+  MultiByteToWideChar(CP_UTF8, 0, arg, -1, w, n);
+#define PUT(c)                  \
+  do {                          \
+    if (len + 2 >= cap) {       \
+      free(w);                  \
+      return -1;                \
+    }                           \
+    cmd[len++] = (c);           \
+  } while (0)
+  if (len > 0)
+    PUT(L' ');
+  PUT(L'"');
+  for (i = 0; w[i] != 0; i++) {
+    if (w[i] == L'\\') {
+      slashes++;
+    } else if (w[i] == L'"') {
+      /* Backslashes before a quote are doubled, and the quote escaped. */
+      for (; slashes > 0; slashes--)
+        PUT(L'\\');
+      PUT(L'\\');
+    } else {
+      slashes = 0;
+    }
+    PUT(w[i]);
+  }
+  /* Backslashes before the closing quote are doubled. */
+  for (; slashes > 0; slashes--)
+    PUT(L'\\');
+  PUT(L'"');
+#undef PUT
+  cmd[len] = 0;
+  free(w);
+  return 0;
+}
+
+support_child *support_os_child_spawn(const char *const *args) {
+  static wchar_t exe[32768];
+  size_t cap = 32768;
+  wchar_t *cmd = malloc(cap * sizeof *cmd);
+  struct support_child *child = malloc(sizeof *child);
+  STARTUPINFOW si;
+  PROCESS_INFORMATION pi;
+  DWORD n = GetModuleFileNameW(NULL, exe, 32768);
+  char *exe8 = NULL;
+  int len8, ok = cmd != NULL && child != NULL && n > 0 && n < 32768;
+  size_t i;
+  if (ok) {
+    cmd[0] = 0;
+    len8 = WideCharToMultiByte(CP_UTF8, 0, exe, -1, NULL, 0, NULL, NULL);
+    exe8 = len8 > 0 ? malloc((size_t)len8) : NULL;
+    ok = exe8 != NULL && WideCharToMultiByte(CP_UTF8, 0, exe, -1, exe8, len8, NULL, NULL) > 0 &&
+         append_arg(cmd, cap, exe8) == 0 && append_arg(cmd, cap, SUPPORT_CHILD_FLAG) == 0;
+  }
+  for (i = 0; ok && args[i] != NULL; i++)
+    ok = append_arg(cmd, cap, args[i]) == 0;
+  if (ok) {
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    fflush(NULL);
+    ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi) != 0;
+  }
+  free(exe8);
+  free(cmd);
+  if (!ok) {
+    free(child);
+    return NULL;
+  }
+  CloseHandle(pi.hThread);
+  child->process = pi.hProcess;
+  return child;
+}
+
+int support_os_child_wait(support_child *child) {
+  DWORD code = (DWORD)-1;
+  WaitForSingleObject(child->process, INFINITE);
+  if (!GetExitCodeProcess(child->process, &code))
+    code = (DWORD)-1;
+  CloseHandle(child->process);
+  free(child);
+  /* TerminateProcess's code (support_os_child_kill) and crashes are not
+   * ordinary exit codes (0..126). */
+  return code <= 126 ? (int)code : -1;
+}
+
+void support_os_child_kill(support_child *child) {
+  TerminateProcess(child->process, 137);
+  WaitForSingleObject(child->process, INFINITE);
+  CloseHandle(child->process);
+  free(child);
+}
+
+int support_child_running(support_child *child) {
+  return WaitForSingleObject(child->process, 0) == WAIT_TIMEOUT;
+}
+
+unsigned long support_os_pid(void) {
+  return (unsigned long)GetCurrentProcessId();
+}
+
+uint64_t support_os_ms(void) {
+  return (uint64_t)GetTickCount64();
+}
+
+intptr_t support_handle_dup_inheritable(intptr_t handle) {
+  HANDLE out = NULL;
+  if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)handle, GetCurrentProcess(), &out, 0, TRUE,
+                       DUPLICATE_SAME_ACCESS))
+    return -1;
+  return (intptr_t)out;
+}
+
+void support_handle_close(intptr_t handle) {
+  CloseHandle((HANDLE)handle);
+}
+
+int support_handle_read(intptr_t handle, void *buf, size_t len) {
+  HANDLE h = (HANDLE)handle;
+  DWORD flags, got = 0;
+  OVERLAPPED at;
+  void *view;
+  if (!GetHandleInformation(h, &flags))
+    return -1;
+  /* A section: look through a view. */
+  view = MapViewOfFile(h, FILE_MAP_READ, 0, 0, len);
+  if (view != NULL) {
+    memcpy(buf, view, len);
+    UnmapViewOfFile(view);
+    return 0;
+  }
+  /* A file on disk (never a console or pipe: ReadFile could block). */
+  if (GetFileType(h) != FILE_TYPE_DISK)
+    return -1;
+  memset(&at, 0, sizeof at);
+  if (!ReadFile(h, buf, (DWORD)len, &got, &at) || got != len)
+    return -1;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Named objects: sections named Local\<name>. */
+
+static void object_name(wchar_t *buf, size_t cap, const char *name) {
+  _snwprintf(buf, cap, L"Local\\%hs", name);
+  buf[cap - 1] = 0;
+}
+
+int support_shm_exists(const char *name) {
+  wchar_t w[64];
+  HANDLE h;
+  object_name(w, SUPPORT_ARRAY_LEN(w), name);
+  h = OpenFileMappingW(FILE_MAP_READ, FALSE, w);
+  if (h != NULL) {
+    CloseHandle(h);
+    return 1;
+  }
+  return GetLastError() != ERROR_FILE_NOT_FOUND;
+}
+
+int support_shm_remove(const char *name) {
+  /* A section goes with its last handle: nothing to remove. */
+  (void)name;
+  return -1;
+}
+
+long support_os_shm_scan(const char *prefix, int remove) {
+  /* Named objects cannot be listed without the native NT API. */
+  (void)prefix;
+  (void)remove;
+  return -1;
+}
+
+void support_os_shm_reap_stale(void) {
+  /* Sections die with the processes that held them. */
+}
+
+int support_shm_create_empty(const char *name) {
+  /* A section cannot have size 0 (ERROR_INVALID_PARAMETER). */
+  (void)name;
+  return -1;
+}
+
+int support_shm_set_size(const char *name, uint64_t size) {
+  (void)name;
+  (void)size;
+  return -1;
+}
+
+int support_shm_mode(const char *name) {
+  (void)name;
+  return -1;
+}
+
+unsigned support_umask(unsigned mask) {
+  (void)mask;
+  return 0;
+}
+
+static void (*fake_sleep_fn)(void *arg, unsigned ms);
+static void *fake_sleep_arg;
+
+static void WINAPI fake_sleep(DWORD ms) {
+  fake_sleep_fn(fake_sleep_arg, (unsigned)ms);
+}
+
+void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
+  fake_sleep_fn = fn;
+  fake_sleep_arg = arg;
+  pmmf__os_syscall_set("Sleep", fn ? (pmmf__syscall_ptr)fake_sleep : NULL);
+}
+
+/* --- guarded access, windows and large files ------------------------------ */
+
+#include "internal.h"
+
+void *support_pages_alloc(size_t len) {
+  return VirtualAlloc(NULL, len, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+
+void support_pages_free(void *addr, size_t len) {
+  (void)len;
+  if (addr != NULL)
+    VirtualFree(addr, 0, MEM_RELEASE);
+}
+
+static char *volatile catch_lo, *volatile catch_hi;
+static volatile LONG catch_count;
+static void *catch_handler;
+
+static LONG CALLBACK catcher(EXCEPTION_POINTERS *pointers) {
+  const EXCEPTION_RECORD *record = pointers->ExceptionRecord;
+  char *lo = catch_lo, *hi = catch_hi, *addr;
+  DWORD old;
+  if (record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION || record->NumberParameters < 2)
+    return EXCEPTION_CONTINUE_SEARCH;
+  addr = (char *)record->ExceptionInformation[1];
+  if (addr < lo || addr >= hi)
+    return EXCEPTION_CONTINUE_SEARCH;
+  VirtualProtect(lo, (SIZE_T)(hi - lo), PAGE_READWRITE, &old);
+  InterlockedIncrement(&catch_count);
+  return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+int support_catch_begin(void *addr, size_t len) {
+  support_catch_range(addr, len);
+  InterlockedExchange(&catch_count, 0);
+  catch_handler = AddVectoredExceptionHandler(0, catcher);
+  return catch_handler != NULL ? 0 : -1;
+}
+
+void support_catch_range(void *addr, size_t len) {
+  catch_lo = NULL;
+  catch_hi = (char *)addr + len;
+  catch_lo = (char *)addr;
+}
+
+long support_catch_count(void) {
+  return InterlockedCompareExchange(&catch_count, 0, 0);
+}
+
+void support_catch_end(void) {
+  if (catch_handler != NULL)
+    RemoveVectoredExceptionHandler(catch_handler);
+  catch_handler = NULL;
+}
+
+static LPVOID WINAPI map_no_memory(HANDLE section, DWORD access, DWORD high, DWORD low, SIZE_T len,
+                                   LPVOID base) {
+  (void)section;
+  (void)access;
+  (void)high;
+  (void)low;
+  (void)len;
+  (void)base;
+  SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+  return NULL;
+}
+
+void support_views_fail(int on) {
+  pmmf__os_syscall_set("MapViewOfFileEx", on ? (pmmf__syscall_ptr)map_no_memory : NULL);
+}
+
+int64_t support_file_allocated(const char *path) {
+  wchar_t *w = support_wide_path(path);
+  FILE_STANDARD_INFO info;
+  HANDLE h;
+  BOOL ok;
+  if (w == NULL)
+    return -1;
+  h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                  NULL, OPEN_EXISTING, 0, NULL);
+  free(w);
+  if (h == INVALID_HANDLE_VALUE)
+    return -1;
+  ok = GetFileInformationByHandleEx(h, FileStandardInfo, &info, sizeof info);
+  CloseHandle(h);
+  return ok ? (int64_t)info.AllocationSize.QuadPart : -1;
+}
+
+int64_t support_disk_free(const char *path) {
+  wchar_t *w = support_wide_path(path);
+  ULARGE_INTEGER avail;
+  BOOL ok;
+  if (w == NULL)
+    return -1;
+  ok = GetDiskFreeSpaceExW(w, &avail, NULL, NULL);
+  free(w);
+  return ok ? (int64_t)avail.QuadPart : -1;
+}
+
+int support_read_at(const char *path, uint64_t offset, void *buf, size_t len) {
+  FILE *f = support_fopen(path, "rb");
+  int rc = -1;
+  if (f == NULL)
+    return -1;
+  if (_fseeki64(f, (__int64)offset, SEEK_SET) == 0 && fread(buf, 1, len, f) == len)
+    rc = 0;
+  fclose(f);
+  return rc;
 }

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""test_packaging.py - libportmmf as a user gets it, each way (TAP).
+
+Stages `meson install --destdir` of the build directory, then builds and runs
+tests/packaging/consumer.c against the staged install through pkg-config
+(shared and static), through CMake's find_package(portmmf) (the
+portmmf::portmmf and portmmf::portmmf_static targets), and as a Meson
+subproject (dependency('portmmf') with a fallback). Cross builds use the
+build's compiler and cross file and run the consumers through the exe
+wrapper (Wine); a way whose host tool is missing is skipped with the reason.
+"""
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
+from pmmftest import Skip, run_cases, run_command  # noqa: E402
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--source-dir", required=True)
+    p.add_argument("--build-dir", required=True)
+    p.add_argument("--prefix", required=True)
+    p.add_argument("--libdir", required=True)
+    p.add_argument("--bindir", required=True)
+    p.add_argument("--version", required=True)
+    p.add_argument("--backend", required=True)
+    p.add_argument("--cc", action="append", required=True, help="the C compiler, one word each")
+    p.add_argument("--link-arg", action="append", default=[], help="the build's c_link_args")
+    p.add_argument("--cross", action="store_true")
+    p.add_argument("--wrapper", default="", help="runs host programs (wine)")
+    p.add_argument("--cmake-package", choices=["yes", "no"], required=True)
+    return p.parse_args()
+
+
+ARGS = parse_args()
+IS_WIN = ARGS.backend == "win32"
+STAGE = ""      # the DESTDIR, set by stage()
+PREFIX = ""     # the staged prefix
+RESULTS = []    # (ok, name, detail)
+
+
+def run(cmd, cwd=None, env=None):
+    """Run cmd, return what it printed; on failure raise with all of it."""
+    rc, text = run_command(cmd, cwd=cwd, env=env)
+    if rc != 0:
+        raise RuntimeError("%s exited with %d:\n%s" % (" ".join(cmd), rc, text))
+    return text
+
+
+def need_stage():
+    if not STAGE:
+        raise Skip("nothing was staged")
+
+
+def staged(path):
+    return os.path.join(PREFIX, path)
+
+
+def run_consumer(exe, dll_dirs=()):
+    """Run a consumer program (through the wrapper for cross builds) and check its output."""
+    env = {}
+    if ARGS.wrapper:
+        cmd = [ARGS.wrapper, exe]
+        env["WINEPATH"] = ";".join("Z:" + d.replace("/", "\\") for d in dll_dirs)
+        env.setdefault("WINEDEBUG", "-all")
+    else:
+        cmd = [exe]
+        if dll_dirs:
+            env["LD_LIBRARY_PATH"] = os.pathsep.join(dll_dirs)
+    out = run(cmd, env=env)
+    want = "consumer: libportmmf %s, %s backend: ok" % (ARGS.version, ARGS.backend)
+    if want not in out:
+        raise RuntimeError("consumer printed %r, expected %r" % (out, want))
+
+
+def dynamic_deps(exe):
+    """The shared libraries or DLLs an executable imports (lower case)."""
+    objdump = shutil.which("x86_64-w64-mingw32-objdump" if IS_WIN else "objdump")
+    if not objdump:
+        return None
+    out = run([objdump, "-p", exe])
+    pattern = r"DLL Name:\s*(\S+)" if IS_WIN else r"NEEDED\s+(\S+)"
+    return [m.lower() for m in re.findall(pattern, out)]
+
+
+def check_static(exe):
+    deps = dynamic_deps(exe)
+    if deps is not None and any("portmmf" in d for d in deps):
+        raise RuntimeError("%s is meant to be static but imports %s" % (exe, deps))
+
+
+def check_shared(exe):
+    deps = dynamic_deps(exe)
+    if deps is not None and not any("portmmf" in d for d in deps):
+        raise RuntimeError("%s is meant to use the shared library but imports %s" % (exe, deps))
+
+
+def cc_without_static(args):
+    """The build's link arguments minus -static, for consumers of the shared library."""
+    return [a for a in args if a != "-static"]
+
+
+# --- the ways ---------------------------------------------------------------
+
+def staged_install():
+    global STAGE, PREFIX
+    STAGE = tempfile.mkdtemp(prefix="stage-", dir=WORK)
+    run(["meson", "install", "-C", ARGS.build_dir, "--no-rebuild", "--quiet", "--destdir", STAGE])
+    PREFIX = os.path.join(STAGE, ARGS.prefix.lstrip("/\\"))
+    for rel in ["include/portmmf.h", os.path.join(ARGS.libdir, "pkgconfig", "portmmf.pc")]:
+        if not os.path.isfile(staged(rel)):
+            raise RuntimeError("not installed: " + rel)
+    if IS_WIN:
+        dll = staged(os.path.join(ARGS.bindir, "libportmmf-%s.dll" % SOVERSION))
+        implib = staged(os.path.join(ARGS.libdir, "libportmmf.dll.a"))
+        for f in (dll, implib):
+            if not os.path.isfile(f):
+                raise RuntimeError("not installed: " + f)
+        return "DLL %s in %s" % (os.path.basename(dll), ARGS.bindir)
+    lib = staged(os.path.join(ARGS.libdir, "libportmmf.so"))
+    out = run(["objdump", "-p", lib])
+    m = re.search(r"SONAME\s+(\S+)", out)
+    want = "libportmmf.so." + SOVERSION
+    if not m or m.group(1) != want:
+        raise RuntimeError("SONAME is %s, expected %s" % (m and m.group(1), want))
+    if not os.path.isfile(staged(os.path.join(ARGS.libdir, want))):
+        raise RuntimeError("no %s symlink installed" % want)
+    return "SONAME " + want
+
+
+def pkg_config(*args):
+    tool = shutil.which("pkg-config") or shutil.which("pkgconf")
+    if not tool:
+        raise Skip("pkg-config is not installed")
+    env = {
+        "PKG_CONFIG_LIBDIR": staged(os.path.join(ARGS.libdir, "pkgconfig")),
+        "PKG_CONFIG_SYSROOT_DIR": STAGE,
+        "PKG_CONFIG_PATH": "",
+    }
+    return run([tool] + list(args) + ["portmmf"], env=env).split()
+
+
+def pkgconfig_shared():
+    need_stage()
+    out_dir = tempfile.mkdtemp(prefix="pc-shared-", dir=WORK)
+    exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
+    cmd = (ARGS.cc + [os.path.join(HERE, "consumer.c"), "-o", exe] + pkg_config("--cflags")
+           + pkg_config("--libs") + cc_without_static(ARGS.link_arg))
+    run(cmd)
+    check_shared(exe)
+    libdir = ARGS.bindir if IS_WIN else ARGS.libdir
+    run_consumer(exe, [staged(libdir)])
+    return "pkg-config --cflags --libs portmmf"
+
+
+def pkgconfig_static():
+    need_stage()
+    out_dir = tempfile.mkdtemp(prefix="pc-static-", dir=WORK)
+    exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
+    libs = pkg_config("--static", "--libs")
+    # The static archive itself, then what it needs (Libs.private).
+    archive = staged(os.path.join(ARGS.libdir, "libportmmf.a"))
+    libs = [a for a in libs if a != "-lportmmf"]
+    cmd = (ARGS.cc + ["-DPMMF_STATIC", os.path.join(HERE, "consumer.c"), "-o", exe]
+           + pkg_config("--cflags") + [archive] + libs + ARGS.link_arg)
+    run(cmd)
+    check_static(exe)
+    run_consumer(exe)
+    return "pkg-config --static, libportmmf.a"
+
+
+def cmake_find_package():
+    need_stage()
+    if ARGS.cmake_package != "yes":
+        raise Skip("cmake was not found when the build was configured: no CMake package")
+    cmake = shutil.which("cmake")
+    if not cmake:
+        raise Skip("cmake is not installed")
+    if not shutil.which("ninja"):
+        raise Skip("ninja is not installed")
+    src = tempfile.mkdtemp(prefix="cmake-src-", dir=WORK)
+    for f in ("CMakeLists.txt", "consumer.c"):
+        shutil.copy(os.path.join(HERE, f), src)
+    build = os.path.join(src, "build")
+    compiler, flags = ARGS.cc[0], ARGS.cc[1:]
+    compiler = shutil.which(compiler) or compiler
+    cmd = [cmake, "-S", src, "-B", build, "-G", "Ninja",
+           "-DCMAKE_BUILD_TYPE=Release",
+           "-DCMAKE_PREFIX_PATH=" + PREFIX,
+           "-DPORTMMF_MIN_VERSION=" + ARGS.version,
+           "-DCMAKE_C_COMPILER=" + compiler,
+           "-DCMAKE_C_FLAGS=" + " ".join(flags),
+           "-DCMAKE_EXE_LINKER_FLAGS=" + " ".join(ARGS.link_arg)]
+    if IS_WIN:
+        cmd += ["-DCMAKE_SYSTEM_NAME=Windows"]
+        windres = re.sub(r"gcc$", "windres", ARGS.cc[0])
+        if windres != ARGS.cc[0] and shutil.which(windres):
+            cmd += ["-DCMAKE_RC_COMPILER=" + shutil.which(windres)]
+    run(cmd)
+    run([cmake, "--build", build])
+    exe_ext = ".exe" if IS_WIN else ""
+    shared = os.path.join(build, "consumer_shared" + exe_ext)
+    static = os.path.join(build, "consumer_static" + exe_ext)
+    check_shared(shared)
+    check_static(static)
+    libdir = ARGS.bindir if IS_WIN else ARGS.libdir
+    run_consumer(shared, [staged(libdir)])
+    run_consumer(static)
+    return "find_package(portmmf %s): portmmf::portmmf and portmmf::portmmf_static" % ARGS.version
+
+
+def cross_files():
+    """The cross files this build was configured with (Meson keeps them in
+    meson-private/cmd_line.txt)."""
+    path = os.path.join(ARGS.build_dir, "meson-private", "cmd_line.txt")
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError:
+        return []
+    m = re.search(r"^cross_file\s*=\s*\[(.*)\]\s*$", text, re.M)
+    return re.findall(r"'([^']*)'", m.group(1)) if m else []
+
+
+def meson_subproject():
+    src = tempfile.mkdtemp(prefix="meson-sub-", dir=WORK)
+    shutil.copy(os.path.join(HERE, "consumer.c"), src)
+    shutil.copy(os.path.join(HERE, "consumer.meson.build"), os.path.join(src, "meson.build"))
+    os.mkdir(os.path.join(src, "subprojects"))
+    os.symlink(os.path.abspath(ARGS.source_dir), os.path.join(src, "subprojects", "portmmf"))
+    build = os.path.join(src, "build")
+    cmd = ["meson", "setup", build, src, "--force-fallback-for=portmmf",
+           "--wrap-mode=nodownload", "-Dportmmf:tests=false", "-Dwerror=true"]
+    if ARGS.cross:
+        files = cross_files()
+        if not files:
+            raise Skip("cross build, but its cross file is not recorded in meson-private/cmd_line.txt")
+        cmd += ["--cross-file=" + f for f in files]
+    env = {"CC": " ".join(ARGS.cc)} if not ARGS.cross else {}
+    out = run(cmd, env=env)
+    if "Executing subproject portmmf" not in out or not re.search(
+            r"Dependency portmmf found: YES \S+ \(overridden\)", out):
+        raise RuntimeError("setup did not take portmmf from the subproject:\n" + out)
+    run(["meson", "compile", "-C", build])
+    exe = os.path.join(build, "consumer" + (".exe" if IS_WIN else ""))
+    run_consumer(exe, [os.path.join(build, "subprojects", "portmmf", "src")])
+    return "dependency('portmmf', fallback : ['portmmf', 'portmmf_dep'])"
+
+
+WORK = ""
+SOVERSION = ARGS.version.split(".")[0]
+
+
+def main():
+    global WORK
+    base = os.path.join(ARGS.build_dir, "tests", "packaging")
+    os.makedirs(base, exist_ok=True)
+    for old in os.listdir(base):        # what a failed earlier run left
+        if old.startswith("work-"):
+            shutil.rmtree(os.path.join(base, old), ignore_errors=True)
+    WORK = tempfile.mkdtemp(prefix="work-", dir=base)
+    rc = run_cases([staged_install, pkgconfig_shared, pkgconfig_static, cmake_find_package,
+                    meson_subproject])
+    if rc == 0:
+        shutil.rmtree(WORK, ignore_errors=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
