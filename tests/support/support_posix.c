@@ -189,13 +189,22 @@ struct support_child {
 };
 
 support_child *support_os_child_spawn(const char *const *args) {
-  /* /proc/self/exe is this executable even if argv[0] is relative. */
-  const char *exe = access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : support_self_argv0();
+  /* This executable's path even if argv[0] is relative: what the
+   * /proc/self/exe link names. (Not the link itself: under valgrind that is
+   * the tool, while reading the link gives the program it runs.) */
+  static char self[4096];
+  const char *exe = support_self_argv0();
   char *argv[40];
   size_t n = 0, i;
+  ssize_t len;
   struct support_child *child = malloc(sizeof *child);
   if (child == NULL)
     return NULL;
+  len = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (len > 0) {
+    self[len] = '\0';
+    exe = self;
+  }
   argv[n++] = (char *)support_self_argv0();
   argv[n++] = (char *)SUPPORT_CHILD_FLAG;
   for (i = 0; args[i] != NULL && n < SUPPORT_ARRAY_LEN(argv) - 1; i++)
