@@ -11,7 +11,14 @@
 #   musl    musl-gcc, POSIX backend, musl libc   build-musl
 #   win32   i686 MinGW-w64, Win32 backend,       build-win32
 #           32-bit, via 32-bit Wine
+#   asan    gcc, ASan + UBSan, halt on error    build-asan
+#   valgrind  gcc, every test under memcheck    build-valgrind
+#   tsan    clang, ThreadSanitizer, suite 'threads'   build-tsan
+#   fuzz    clang, libFuzzer + ASan + UBSan, each harness for
+#           PMMF_FUZZ_SECONDS (default 60) s     build-fuzz
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
+# Lines a test prints as "# report: ..." (fuzz executions, injected failure
+# points) are repeated at the end, per leg.
 #
 # The win32 leg always builds; its tests run only where Wine can start 32-bit
 # programs (wine32:i386, which scripts/deps.sh installs with PMMF_WINE32=1).
@@ -30,7 +37,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz}"
 
 "$ROOT/scripts/deps.sh"
 
@@ -80,6 +87,15 @@ leg_setup() {
     musl)   configure build-musl --cross-file cross/x86_64-linux-musl.txt -Dwerror=true ;;
     win32)  wine_init &&
             configure build-win32 --cross-file cross/i686-w64-mingw32.txt -Dwerror=true ;;
+    # UBSan reports are errors too (-fno-sanitize-recover); b_lundef=false
+    # because the sanitizer runtimes resolve symbols at load time.
+    asan)   configure build-asan -Dwerror=true -Db_sanitize=address,undefined \
+              -Db_lundef=false -Dc_args=-fno-sanitize-recover=all ;;
+    valgrind) configure build-valgrind -Dwerror=true ;;
+    tsan)   CC=clang configure build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false ;;
+    fuzz)   CC=clang configure build-fuzz -Dwerror=true -Dfuzz=true \
+              -Db_sanitize=address,undefined -Db_lundef=false \
+              -Dc_args=-fno-sanitize-recover=all ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -93,10 +109,29 @@ leg_can_run() {
   esac
 }
 
+# The test setup a leg runs with (tests/meson.build), if any: meson test then
+# writes meson-logs/testlog-<setup>.json instead of testlog.json.
+leg_setup_name() {
+  case "$1" in
+    asan|valgrind|tsan) echo "$1" ;;
+    *) echo "" ;;
+  esac
+}
+
+leg_testlog() {
+  local setup
+  setup="$(leg_setup_name "$1")"
+  echo "$(leg_dir "$1")/meson-logs/testlog${setup:+-$setup}.json"
+}
+
 leg_test_args() {
+  local setup
+  setup="$(leg_setup_name "$1")"
   case "$1" in
     win|win32) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
-    *)   echo "" ;;
+    tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
+    fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
+    *)    echo "${setup:+--setup $setup}" ;;    # asan, valgrind: tests/meson.build
   esac
 }
 
@@ -171,6 +206,20 @@ print(passed, failed, skipped)
 PY
 }
 
+# reports TESTLOG: the "# report: ..." lines of every test in a testlog.json.
+reports() {
+  python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    if not line.strip():
+        continue
+    entry = json.loads(line)
+    for l in (entry.get("stdout") or "").splitlines():
+        if l.startswith("# report: "):
+            print("%s: %s" % (entry["name"], l[len("# report: "):].rstrip()))
+PY
+}
+
 TOTAL_PASSED=0
 TOTAL_FAILED=0
 DETAILS="$(mktemp)"
@@ -179,13 +228,14 @@ SUMMARY=()
 OVERALL=0
 
 run_leg() {
-  local leg="$1" dir status counts p=0 f=0 s=0 t0=$SECONDS
+  local leg="$1" dir log status counts p=0 f=0 s=0 t0=$SECONDS
   dir="$(leg_dir "$leg")"
+  log="$(leg_testlog "$leg")"
   echo
   echo "=================================================================="
   echo "== leg: $leg ($dir)"
   echo "=================================================================="
-  rm -f "$dir/meson-logs/testlog.json"
+  rm -f "$log"
   # shellcheck disable=SC2046
   if ! leg_setup "$leg"; then
     status="configure FAILED"
@@ -199,9 +249,10 @@ run_leg() {
   else
     status="ok"
   fi
-  if [ -f "$dir/meson-logs/testlog.json" ]; then
-    counts="$(count_tests "$dir/meson-logs/testlog.json" "$DETAILS.$leg")" || counts="0 1 0"
+  if [ -f "$log" ]; then
+    counts="$(count_tests "$log" "$DETAILS.$leg")" || counts="0 1 0"
     read -r p f s <<<"$counts"
+    reports "$log" >"$DETAILS.$leg.reports" || true
   fi
   if [ "$status" = "built, not run" ]; then
     s=1
@@ -211,7 +262,7 @@ run_leg() {
   fi
   TOTAL_PASSED=$((TOTAL_PASSED + p))
   TOTAL_FAILED=$((TOTAL_FAILED + f))
-  SUMMARY+=("$(printf '%-7s %-17s %4d passed, %d failed, %d skipped  (%d s)' \
+  SUMMARY+=("$(printf '%-8s %-17s %4d passed, %d failed, %d skipped  (%d s)' \
                 "$leg" "$status" "$p" "$f" "$s" "$((SECONDS - t0))")")
 }
 
@@ -231,6 +282,13 @@ for leg in "${LEGS[@]}"; do
     echo
     echo "== failures in leg $leg"
     sed 's/^/  /' "$DETAILS.$leg"
+  fi
+done
+for leg in "${LEGS[@]}"; do
+  if [ -s "$DETAILS.$leg.reports" ]; then
+    echo
+    echo "== reports from leg $leg"
+    sed 's/^/  /' "$DETAILS.$leg.reports"
   fi
 done
 echo

@@ -5,7 +5,12 @@
  * injected failure: the status matches the fault's kind, outputs are
  * untouched, files keep their size and bytes, a file or named object the call
  * created is gone, pmmf_last_os_error() is set, and no allocation, handle or mapping leaked.
- * An EINTR sweep may succeed (backends retry) and must still leak nothing.
+ * An EINTR sweep may succeed (backends retry) and must still leak nothing;
+ * where POSIX calls can be interrupted (open, flock, ftruncate, fdatasync)
+ * the backend must retry. The release calls (unmap, map and file close) are
+ * swept the same way: they report the failure and release all the same.
+ * The last test prints how many failure points were injected on this backend
+ * ("# report: ..." lines, repeated by scripts/test.sh).
  */
 #include "support.h"
 
@@ -62,6 +67,26 @@ static int expected_status(int kind, const char *call) {
   }
 }
 
+/* Failure points injected (faults that fired), per fault kind, and the
+ * operations swept. */
+static unsigned long points[PMMF__FAULT_INTR + 1];
+static unsigned long release_points;
+static unsigned operations_swept;
+
+/* POSIX calls that EINTR can interrupt here: the backend retries them, so an
+ * injected EINTR there never fails the operation. (Windows has no EINTR; its
+ * stand-in, ERROR_OPERATION_ABORTED, is a failure like any other.) */
+static int retried_on_eintr(const char *call) {
+  static const char *const calls[] = {"open", "flock", "ftruncate", "fdatasync"};
+  size_t i;
+  if (support_is_win32())
+    return 0;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(calls); i++)
+    if (strcmp(call, calls[i]) == 0)
+      return 1;
+  return 0;
+}
+
 /* What is being injected now, for failure messages. */
 static const char *cur_op = "";
 static unsigned cur_skip;
@@ -85,6 +110,9 @@ struct ctx {
   pmmf_file *out_file;
   pmmf_map *out_map;
   pmmf_view *out_view;
+  uint64_t out_size;
+  pmmf_map *probe;       /* view_map_at: an anonymous map to find free addresses */
+  void *base;            /* view_map_at: the address */
   int check_after_close; /* the file still holds its pattern once closed */
   const char *name;      /* named shared memory */
   int created;
@@ -94,6 +122,11 @@ struct ctx {
   void *first_ptr;       /* what the window's previous get returned */
 };
 
+/* An operation that is a hint: without a fault it returns PMMF_OK or
+ * PMMF_E_UNSUPPORTED, and on a backend without the hint it makes no OS call
+ * at all (then nothing can be injected there). */
+#define OP_HINT 1u
+
 struct op {
   const char *name;
   void (*prepare)(struct ctx *c);
@@ -101,7 +134,12 @@ struct op {
   void (*check_failed)(struct ctx *c);
   void (*check_succeeded)(struct ctx *c);
   void (*cleanup)(struct ctx *c);
+  unsigned flags;
+  /* Run after the "before" counts are taken, just before the call (not
+   * failed by the injection): what must happen as late as possible. */
+  void (*before_call)(struct ctx *c);
 };
+
 
 static void file_unlocked(const char *path) {
   /* No lock or handle left behind: an EXCLUSIVE open succeeds. */
@@ -381,16 +419,23 @@ static void cleanup_view_map(struct ctx *c) {
 
 /* --- flush, protect ------------------------------------------------------- */
 
-static void prepare_view(struct ctx *c) {
+/* A two-byte view straddling 64 KiB, created `access` (WRITE or COPY), its
+ * first byte written through the pointer; then made READ if asked. */
+static void prepare_view_as(struct ctx *c, pmmf_access access, int then_read) {
   prepare_file_map(c);
   c->view = NULL;
-  assert_ok(pmmf_view_map(&c->view, c->map, 65535, 2, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&c->view, c->map, 65535, 2, access, 0));
   ((unsigned char *)pmmf_view_data(c->view))[0] = 0xFA;
+  if (then_read)
+    assert_ok(pmmf_view_protect(c->view, PMMF_ACCESS_READ));
+}
+
+static void prepare_view(struct ctx *c) {
+  prepare_view_as(c, PMMF_ACCESS_WRITE, 0);
 }
 
 static void prepare_view_read(struct ctx *c) {
-  prepare_view(c);
-  assert_ok(pmmf_view_protect(c->view, PMMF_ACCESS_READ));
+  prepare_view_as(c, PMMF_ACCESS_WRITE, 1);
 }
 
 static int call_flush_sync(struct ctx *c) {
@@ -652,70 +697,239 @@ static void cleanup_window(struct ctx *c) {
 
 /* ------------------------------------------------------------------------- */
 
+/* --- file_size -------------------------------------------------------------- */
+
+#define SIZE_UNTOUCHED UINT64_C(0xDEADBEEF)
+
+static void prepare_file_size(struct ctx *c) {
+  prepare_open_file(c);
+  c->out_size = SIZE_UNTOUCHED;
+}
+
+static int call_file_size(struct ctx *c) {
+  return pmmf_file_size(c->file, &c->out_size);
+}
+
+static void failed_file_size(struct ctx *c) {
+  CHECK(c->out_size == SIZE_UNTOUCHED);
+  file_as_prepared(c);
+}
+
+static void succeeded_file_size(struct ctx *c) {
+  assert_int_equal(c->out_size, SMALL);
+}
+
+/* --- view_map_at ------------------------------------------------------------ */
+
+#define G ((uintptr_t)PMMF_PORTABLE_GRANULARITY)
+#define AT_LENGTH ((size_t)65536)
+
+static void prepare_file_map_at(struct ctx *c) {
+  prepare_file_map(c);
+  assert_ok(pmmf_map_anonymous(&c->probe, AT_LENGTH + 2 * G, 0));
+}
+
+static void prepare_anonymous_map_at(struct ctx *c) {
+  prepare_anonymous_map(c);
+  assert_ok(pmmf_map_anonymous(&c->probe, AT_LENGTH + 2 * G, 0));
+}
+
+/* A free, 64 KiB-aligned address: map a larger view, round its address up,
+ * unmap it. Done right before the call, so nothing else takes the range. */
+static void find_free_address(struct ctx *c) {
+  pmmf_view *probe = NULL;
+  assert_ok(pmmf_view_map(&probe, c->probe, 0, 0, PMMF_ACCESS_READ, 0));
+  c->base = (void *)(((uintptr_t)pmmf_view_data(probe) + G - 1) & ~(G - 1));
+  assert_ok(pmmf_view_unmap(probe));
+}
+
+static int call_view_map_at(struct ctx *c) {
+  return pmmf_view_map_at(&c->out_view, c->map, 0, AT_LENGTH, PMMF_ACCESS_WRITE, 0, c->base);
+}
+
+static int call_view_map_at_copy(struct ctx *c) {
+  return pmmf_view_map_at(&c->out_view, c->map, 0, AT_LENGTH, PMMF_ACCESS_COPY,
+                          PMMF_VIEW_POPULATE, c->base);
+}
+
+static void succeeded_view_at(struct ctx *c) {
+  assert_ptr_not_equal(c->out_view, SENTINEL);
+  assert_ptr_equal(pmmf_view_data(c->out_view), c->base);
+  assert_int_equal(pmmf_view_size(c->out_view), AT_LENGTH);
+  if (c->file != NULL)
+    assert_pattern(pmmf_view_data(c->out_view), AT_LENGTH, 0, 2);
+  else
+    assert_int_equal(support_check_byte(pmmf_view_data(c->out_view), AT_LENGTH, 0), -1);
+}
+
+static void cleanup_view_map_at(struct ctx *c) {
+  assert_ok(pmmf_map_close(c->probe));
+  c->probe = NULL;
+  cleanup_view_map(c);
+}
+
+/* --- advise ----------------------------------------------------------------- */
+
+static int advise(struct ctx *c, pmmf_advice advice) {
+  /* A range in the middle, so the span the library computes is not the whole
+   * view. */
+  return pmmf_view_advise(c->view, 1, 1, advice);
+}
+static int call_advise_normal(struct ctx *c) {
+  return advise(c, PMMF_ADVICE_NORMAL);
+}
+static int call_advise_sequential(struct ctx *c) {
+  return advise(c, PMMF_ADVICE_SEQUENTIAL);
+}
+static int call_advise_random(struct ctx *c) {
+  return advise(c, PMMF_ADVICE_RANDOM);
+}
+static int call_advise_willneed(struct ctx *c) {
+  return advise(c, PMMF_ADVICE_WILLNEED);
+}
+static int call_advise_dontneed(struct ctx *c) {
+  return advise(c, PMMF_ADVICE_DONTNEED);
+}
+
+/* --- protect a COPY view ---------------------------------------------------- */
+
+static void prepare_copy_view(struct ctx *c) {
+  prepare_view_as(c, PMMF_ACCESS_COPY, 0);
+}
+
+static void prepare_copy_view_read(struct ctx *c) {
+  prepare_view_as(c, PMMF_ACCESS_COPY, 1);
+}
+
+static int call_protect_copy(struct ctx *c) {
+  return pmmf_view_protect(c->view, PMMF_ACCESS_COPY);
+}
+
+/* The private byte is there, and it never reached the file. */
+static void copy_is_writable(struct ctx *c) {
+  is_writable(c);
+  file_as_prepared(c);
+}
+
+static void copy_is_read_only(struct ctx *c) {
+  is_read_only(c);
+  file_as_prepared(c);
+}
+
+/* --- flush of a view of a file opened READ (msync only) --------------------- */
+
+static void prepare_read_view(struct ctx *c) {
+  c->path = support_path("inject-file.bin");
+  assert_int_equal(support_write_pattern(c->path, SMALL, 2), 0);
+  c->file = NULL;
+  c->map = NULL;
+  c->view = NULL;
+  assert_ok(pmmf_file_open(&c->file, c->path, PMMF_OPEN_READ));
+  assert_ok(pmmf_map_file(&c->map, c->file, 0, PMMF_ACCESS_READ, 0));
+  assert_ok(pmmf_view_map(&c->view, c->map, 4097, 0, PMMF_ACCESS_READ, 0));
+}
+
+static int call_flush_sync_range(struct ctx *c) {
+  return pmmf_view_flush(c->view, 60000, 100, PMMF_FLUSH_SYNC);
+}
+
+static void read_view_intact(struct ctx *c) {
+  unsigned char b[16];
+  assert_ok(pmmf_view_read(c->view, 60000, b, sizeof b));
+  assert_pattern(b, sizeof b, 4097 + 60000, 2);
+  file_as_prepared(c);
+}
+
+/* ------------------------------------------------------------------------- */
+
 static const struct op ops[] = {
     {"open WRITE|CREATE (missing)", prepare_missing, call_open_create, failed_missing,
-     succeeded_empty, cleanup_out_file},
+     succeeded_empty, cleanup_out_file, 0, NULL},
     {"open WRITE|CREATE_NEW", prepare_missing, call_open_create_new, failed_missing,
-     succeeded_empty, cleanup_out_file},
+     succeeded_empty, cleanup_out_file, 0, NULL},
     {"open WRITE|CREATE|TRUNCATE (missing)", prepare_missing, call_open_create_truncate,
-     failed_missing, succeeded_empty, cleanup_out_file},
+     failed_missing, succeeded_empty, cleanup_out_file, 0, NULL},
     {"open WRITE|CREATE_NEW|EXCLUSIVE", prepare_missing, call_open_exclusive_create_new,
-     failed_missing, succeeded_empty, cleanup_out_file},
+     failed_missing, succeeded_empty, cleanup_out_file, 0, NULL},
     {"open READ", prepare_existing, call_open_read, failed_existing, succeeded_unchanged,
-     cleanup_out_file},
+     cleanup_out_file, 0, NULL},
     {"open WRITE|CREATE (existing)", prepare_existing, call_open_write, failed_existing,
-     succeeded_unchanged, cleanup_out_file},
+     succeeded_unchanged, cleanup_out_file, 0, NULL},
     {"open WRITE|TRUNCATE", prepare_existing, call_open_truncate, failed_existing,
-     succeeded_empty, cleanup_out_file},
+     succeeded_empty, cleanup_out_file, 0, NULL},
     {"open WRITE|EXCLUSIVE", prepare_existing, call_open_exclusive, failed_existing,
-     succeeded_unchanged, cleanup_out_file},
+     succeeded_unchanged, cleanup_out_file, 0, NULL},
     {"resize grow", prepare_open_file, call_resize_grow, failed_resize, succeeded_grow,
-     cleanup_file},
+     cleanup_file, 0, NULL},
     {"resize shrink", prepare_open_file, call_resize_shrink, failed_resize, succeeded_shrink,
-     cleanup_file},
+     cleanup_file, 0, NULL},
     {"map_file READ", prepare_open_file, call_map_read, failed_map, succeeded_map_whole,
-     cleanup_out_map_and_file},
+     cleanup_out_map_and_file, 0, NULL},
     {"map_file WRITE", prepare_open_file, call_map_write, failed_map, succeeded_map_64k,
-     cleanup_out_map_and_file},
+     cleanup_out_map_and_file, 0, NULL},
     {"map_file COPY", prepare_open_file, call_map_copy, failed_map, succeeded_map_whole,
-     cleanup_out_map_and_file},
+     cleanup_out_map_and_file, 0, NULL},
     {"map_file WRITE GROW", prepare_open_file, call_map_grow, failed_map, succeeded_map_grow,
-     cleanup_out_map_and_file},
+     cleanup_out_map_and_file, 0, NULL},
     {"map_anonymous", prepare_nothing, call_map_anonymous, failed_anonymous, succeeded_anonymous,
-     cleanup_out_map},
+     cleanup_out_map, 0, NULL},
     {"view_map file WRITE", prepare_file_map, call_view_map, failed_view, succeeded_view,
-     cleanup_view_map},
+     cleanup_view_map, 0, NULL},
     {"view_map file READ POPULATE", prepare_file_map, call_view_map_populate, failed_view,
-     succeeded_view, cleanup_view_map},
+     succeeded_view, cleanup_view_map, 0, NULL},
     {"view_map file COPY POPULATE", prepare_file_map, call_view_map_copy, failed_view,
-     succeeded_view, cleanup_view_map},
+     succeeded_view, cleanup_view_map, 0, NULL},
     {"view_map anonymous WRITE", prepare_anonymous_map, call_view_map, failed_view, succeeded_view,
-     cleanup_view_map},
+     cleanup_view_map, 0, NULL},
     {"view_map anonymous READ POPULATE", prepare_anonymous_map, call_view_map_populate,
-     failed_view, succeeded_view, cleanup_view_map},
-    {"view_flush SYNC", prepare_view, call_flush_sync, view_still_intact, flushed, cleanup_view},
+     failed_view, succeeded_view, cleanup_view_map, 0, NULL},
+    {"view_flush SYNC", prepare_view, call_flush_sync, view_still_intact, flushed, cleanup_view, 0, NULL},
     {"view_flush ASYNC", prepare_view, call_flush_async, view_still_intact, view_still_intact,
-     cleanup_view},
+     cleanup_view, 0, NULL},
     {"view_protect WRITE->READ", prepare_view, call_protect_read, is_writable, is_read_only,
-     cleanup_view},
+     cleanup_view, 0, NULL},
     {"view_protect READ->WRITE", prepare_view_read, call_protect_write, is_read_only, is_writable,
-     cleanup_view},
+     cleanup_view, 0, NULL},
     {"map_shared CREATE_ONLY", prepare_shm_missing, call_shm_create_only, failed_shm_missing,
-     succeeded_shm_created, cleanup_shm},
+     succeeded_shm_created, cleanup_shm, 0, NULL},
     {"map_shared OPEN_OR_CREATE (missing)", prepare_shm_missing, call_shm_open_or_create,
-     failed_shm_missing, succeeded_shm_created, cleanup_shm},
+     failed_shm_missing, succeeded_shm_created, cleanup_shm, 0, NULL},
     {"map_shared OPEN_ONLY", prepare_shm_existing, call_shm_open_only, failed_shm_existing,
-     succeeded_shm_opened, cleanup_shm},
+     succeeded_shm_opened, cleanup_shm, 0, NULL},
     {"map_shared OPEN_OR_CREATE (existing)", prepare_shm_existing,
-     call_shm_open_or_create_existing, failed_shm_existing, succeeded_shm_opened, cleanup_shm},
+     call_shm_open_or_create_existing, failed_shm_existing, succeeded_shm_opened, cleanup_shm, 0, NULL},
     {"shm_unlink", prepare_shm_closed, call_shm_unlink, failed_shm_unlink, succeeded_shm_unlink,
-     cleanup_shm},
+     cleanup_shm, 0, NULL},
     {"window_open", prepare_window_map, call_window_open, failed_window_open,
-     succeeded_window_open, cleanup_window_open},
+     succeeded_window_open, cleanup_window_open, 0, NULL},
     {"window_get (first view)", prepare_window, call_window_get, failed_window_get,
-     succeeded_window_get, cleanup_window},
+     succeeded_window_get, cleanup_window, 0, NULL},
     {"window_get (remap)", prepare_window_mapped, call_window_get, failed_window_get,
-     succeeded_window_get, cleanup_window},
+     succeeded_window_get, cleanup_window, 0, NULL},
+    {"file_size", prepare_file_size, call_file_size, failed_file_size, succeeded_file_size,
+     cleanup_file, 0, NULL},
+    {"view_map_at file WRITE", prepare_file_map_at, call_view_map_at, failed_view,
+     succeeded_view_at, cleanup_view_map_at, 0, find_free_address},
+    {"view_map_at file COPY POPULATE", prepare_file_map_at, call_view_map_at_copy, failed_view,
+     succeeded_view_at, cleanup_view_map_at, 0, find_free_address},
+    {"view_map_at anonymous WRITE", prepare_anonymous_map_at, call_view_map_at, failed_view,
+     succeeded_view_at, cleanup_view_map_at, 0, find_free_address},
+    {"view_advise NORMAL", prepare_view, call_advise_normal, view_still_intact, view_still_intact,
+     cleanup_view, OP_HINT, NULL},
+    {"view_advise SEQUENTIAL", prepare_view, call_advise_sequential, view_still_intact,
+     view_still_intact, cleanup_view, OP_HINT, NULL},
+    {"view_advise RANDOM", prepare_view, call_advise_random, view_still_intact, view_still_intact,
+     cleanup_view, OP_HINT, NULL},
+    {"view_advise WILLNEED", prepare_view, call_advise_willneed, view_still_intact,
+     view_still_intact, cleanup_view, OP_HINT, NULL},
+    {"view_advise DONTNEED", prepare_view, call_advise_dontneed, view_still_intact,
+     view_still_intact, cleanup_view, OP_HINT, NULL},
+    {"view_protect COPY->READ", prepare_copy_view, call_protect_read, copy_is_writable,
+     copy_is_read_only, cleanup_view, 0, NULL},
+    {"view_protect READ->COPY", prepare_copy_view_read, call_protect_copy, copy_is_read_only,
+     copy_is_writable, cleanup_view, 0, NULL},
+    {"view_flush SYNC range (file opened READ)", prepare_read_view, call_flush_sync_range,
+     read_view_intact, read_view_intact, cleanup_view, 0, NULL},
 };
 
 /* Returns the number of injected faults that fired. */
@@ -730,6 +944,8 @@ static unsigned sweep(const struct op *op, int kind) {
     take(&s0);
     op->prepare(&c);
     take(&s1);
+    if (op->before_call != NULL)
+      op->before_call(&c);
     pmmf__fault_arm(NULL, skip, kind);
     rc = op->call(&c);
     fired = pmmf__fault_fired();
@@ -741,8 +957,9 @@ static unsigned sweep(const struct op *op, int kind) {
     cur_kind = kind;
     snprintf(cur_call, sizeof cur_call, "%s", call);
     if (!fired) {
-      /* Past the last OS call: the operation simply works. */
-      if (rc != PMMF_OK)
+      /* Past the last OS call: the operation simply works (a hint may be
+       * unsupported on this backend). */
+      if (rc != PMMF_OK && !((op->flags & OP_HINT) && rc == PMMF_E_UNSUPPORTED))
         fail_msg("%s: no fault fired at skip %u but the call returned %s", op->name, skip,
                  pmmf_status_name(rc));
       op->check_succeeded(&c);
@@ -752,6 +969,9 @@ static unsigned sweep(const struct op *op, int kind) {
       return fired_count;
     }
     fired_count++;
+    if (kind == PMMF__FAULT_INTR && retried_on_eintr(call) && rc != PMMF_OK)
+      fail_msg("%s: EINTR in %s at skip %u was not retried: %s", op->name, call, skip,
+               pmmf_status_name(rc));
     if (rc == PMMF_OK) {
       /* The fault hit a call whose failure is tolerated (a retried EINTR, or a
        * best-effort hint): the operation must then have fully succeeded. */
@@ -785,14 +1005,18 @@ static void sweep_all(int kind) {
     if (getenv("PMMF_TEST_VERBOSE") != NULL)
       fprintf(stderr, "kind %d: %-40s %u faults injected\n", kind, ops[i].name, n);
     /* Every operation makes at least one OS call the backend can fail;
-     * except unlinking on Windows, where there is nothing to do. */
-    if (n == 0 && !(ops[i].call == call_shm_unlink && support_is_win32()))
+     * except unlinking on Windows, where there is nothing to do, and hints
+     * a backend does not have. */
+    if (n == 0 && !(ops[i].call == call_shm_unlink && support_is_win32()) &&
+        !(ops[i].flags & OP_HINT))
       fail_msg("%s: no injected fault ever fired (kind %d)", ops[i].name, kind);
+    points[kind] += n;
   }
 }
 
 static void test_inject_no_space(void **state) {
   (void)state;
+  operations_swept = (unsigned)SUPPORT_ARRAY_LEN(ops);
   sweep_all(PMMF__FAULT_NO_SPACE);
 }
 
@@ -839,59 +1063,127 @@ static void test_inject_by_name(void **state) {
   assert_ok(pmmf_map_close(m));
 }
 
-/* Unmap, map_close and file_close release the library's objects even when
- * their OS call fails. (An injected failure skips the OS call itself, so the
- * OS mapping or descriptor does stay: only the library's memory is checked.) */
-enum { RELEASE_VIEW, RELEASE_MAP, RELEASE_FILE };
+/* Unmap, map_close and file_close of the last reference release everything
+ * even when an OS call they make fails: the failure is reported (the status
+ * of the fault's kind), and afterwards no allocation, handle or mapping is
+ * left, the file is not locked, and what was written through the view is in
+ * the file (unmapping is not a flush, but the bytes are in the file's cache
+ * all the same). Each release is swept over every fault kind. */
+enum {
+  RELEASE_VIEW,      /* the view is the last reference: munmap, then the file */
+  RELEASE_MAP,       /* the map is */
+  RELEASE_FILE,      /* the file is */
+  RELEASE_ANON_VIEW, /* an anonymous map's last view: munmap, then the memory object */
+  RELEASE_ANON_MAP   /* an anonymous map without views */
+};
 
-static void release_sweep(int which, int kind) {
-  unsigned skip;
+static const char *const release_names[] = {"view_unmap (last reference)",
+                                            "map_close (last reference)",
+                                            "file_close (last reference)",
+                                            "view_unmap (anonymous, last reference)",
+                                            "map_close (anonymous, last reference)"};
+
+static unsigned release_sweep(int which, int kind) {
+  unsigned skip, fired_count = 0;
+  int anonymous = which == RELEASE_ANON_VIEW || which == RELEASE_ANON_MAP;
   for (skip = 0; skip < MAX_SKIP; skip++) {
     const char *path = support_path("inject-release.bin");
     pmmf_file *f = NULL;
     pmmf_map *m = NULL;
     pmmf_view *v = NULL;
-    long allocs;
-    int fired;
+    struct snapshot s0, s1;
+    char call[64];
+    int fired, rc;
     assert_int_equal(support_write_pattern(path, SMALL, 3), 0);
-    allocs = pmmf__alloc_live();
-    assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
-    assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+    take(&s0);
+    if (anonymous) {
+      assert_ok(pmmf_map_anonymous(&m, SMALL, 0));
+    } else {
+      assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+      assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+    }
     assert_ok(pmmf_view_map(&v, m, 1, 0, PMMF_ACCESS_WRITE, 0));
+    memcpy(pmmf_view_data(v), "released", 8);
     /* Release the others first, so the one under test is the last reference. */
-    if (which != RELEASE_FILE)
+    if (f != NULL && which != RELEASE_FILE)
       assert_ok(pmmf_file_close(f));
-    if (which == RELEASE_VIEW)
+    if (which == RELEASE_VIEW || which == RELEASE_ANON_VIEW)
       assert_ok(pmmf_map_close(m));
-    if (which != RELEASE_VIEW)
+    else
       assert_ok(pmmf_view_unmap(v));
     if (which == RELEASE_FILE)
       assert_ok(pmmf_map_close(m));
     pmmf__fault_arm(NULL, skip, kind);
-    if (which == RELEASE_VIEW)
-      pmmf_view_unmap(v);
-    else if (which == RELEASE_MAP)
-      pmmf_map_close(m);
+    if (which == RELEASE_VIEW || which == RELEASE_ANON_VIEW)
+      rc = pmmf_view_unmap(v);
+    else if (which == RELEASE_MAP || which == RELEASE_ANON_MAP)
+      rc = pmmf_map_close(m);
     else
-      pmmf_file_close(f);
+      rc = pmmf_file_close(f);
     fired = pmmf__fault_fired();
+    snprintf(call, sizeof call, "%s", fired ? pmmf__fault_fired_call() : "(none)");
     pmmf__fault_disarm();
-    assert_int_equal(pmmf__alloc_live(), allocs);
-    if (!fired)
-      return;
+    take(&s1);
+    same(&s0, &s1, "after the release", release_names[which], skip, call);
+    if (!anonymous) {
+      size_t len = 0;
+      unsigned char *buf = support_read_file(path, &len);
+      assert_non_null(buf);
+      assert_int_equal(len, SMALL);
+      assert_memory_equal(buf + 1, "released", 8);
+      free(buf);
+      file_unlocked(path);
+    }
+    if (!fired) {
+      assert_ok(rc);
+      return fired_count;
+    }
+    fired_count++;
+    if (rc != PMMF_OK && pmmf_last_os_error() == 0)
+      fail_msg("%s: fault in %s at skip %u gave %s with pmmf_last_os_error() == 0",
+               release_names[which], call, skip, pmmf_status_name(rc));
+    if (kind != PMMF__FAULT_INTR && rc != expected_status(kind, call))
+      fail_msg("%s: fault (kind %d) in %s at skip %u gave %s, expected %s", release_names[which],
+               kind, call, skip, pmmf_status_name(rc),
+               pmmf_status_name(expected_status(kind, call)));
+    /* An interrupted close is not retried (the descriptor is gone either
+     * way), so EINTR is reported too. */
+    if (kind == PMMF__FAULT_INTR && rc == PMMF_OK)
+      fail_msg("%s: EINTR in %s at skip %u was not reported", release_names[which], call, skip);
   }
-  fail_msg("release %d: still faulting after %u skips", which, MAX_SKIP);
+  fail_msg("%s: still faulting after %u skips", release_names[which], MAX_SKIP);
+  return fired_count;
 }
 
 static void test_inject_release_always(void **state) {
-  static const int kinds[] = {PMMF__FAULT_IO, PMMF__FAULT_INTR};
-  size_t k;
+  int kind, which;
   (void)state;
-  for (k = 0; k < SUPPORT_ARRAY_LEN(kinds); k++) {
-    release_sweep(RELEASE_VIEW, kinds[k]);
-    release_sweep(RELEASE_MAP, kinds[k]);
-    release_sweep(RELEASE_FILE, kinds[k]);
-  }
+  for (kind = PMMF__FAULT_NO_SPACE; kind <= PMMF__FAULT_INTR; kind++)
+    for (which = RELEASE_VIEW; which <= RELEASE_ANON_MAP; which++) {
+      unsigned n = release_sweep(which, kind);
+      if (n == 0)
+        fail_msg("%s: no injected fault ever fired (kind %d)", release_names[which], kind);
+      release_points += n;
+    }
+}
+
+/* The count, for the note: every (operation, OS call, fault kind) that was
+ * made to fail. */
+static void test_inject_report(void **state) {
+  unsigned long total = release_points;
+  int kind;
+  (void)state;
+  for (kind = PMMF__FAULT_NO_SPACE; kind <= PMMF__FAULT_INTR; kind++)
+    total += points[kind];
+  assert_true(operations_swept > 0);
+  assert_true(total > 0);
+  printf("# report: injected failure points (%s backend): %lu = %lu+%lu+%lu+%lu+%lu over %u "
+         "operations (no space, no memory, I/O, access, interrupted) + %lu in 5 release "
+         "paths\n",
+         pmmf_backend(), total, points[PMMF__FAULT_NO_SPACE], points[PMMF__FAULT_NO_MEMORY],
+         points[PMMF__FAULT_IO], points[PMMF__FAULT_ACCESS], points[PMMF__FAULT_INTR],
+         operations_swept, release_points);
+  fflush(stdout);
 }
 
 /* The OS-call table (common lookup over the backend's entries): every call
@@ -934,6 +1226,7 @@ int main(void) {
       cmocka_unit_test(test_inject_by_name),
       cmocka_unit_test(test_inject_release_always),
       cmocka_unit_test(test_syscall_table),
+      cmocka_unit_test(test_inject_report),
       cmocka_unit_test(support_shm_nothing_left),
   };
   return cmocka_run_group_tests_name("inject", tests, support_group_setup, support_group_teardown);

@@ -6,12 +6,20 @@
  */
 #include "posix.h"
 
-/* Open `path`, creating it if asked; *created says whether this call did. */
+/* How often a creation may lose to a file that is gone again by the next
+ * open, before the name counts as taken (see open_path). */
+#define CREATE_RACES 64
+
+/* Open `path`, creating it if asked; *created says whether this call did.
+ * Files are created with O_EXCL only, so never through a symbolic link: a
+ * link to nothing is followed by the plain open (ENOENT) but not by the
+ * exclusive create (EEXIST). Once that has repeated CREATE_RACES times it is
+ * no race but such a link, and the answer is EEXIST (PMMF_E_EXISTS). */
 static int open_path(const char *path, unsigned flags, int *created)
 {
   int base = O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
              ((flags & PMMF_OPEN_WRITE) ? O_RDWR : O_RDONLY);
-  int fd;
+  int fd, races = 0;
 
   *created = 0;
   for (;;) {
@@ -30,7 +38,9 @@ static int open_path(const char *path, unsigned flags, int *created)
       return fd;
     }
     /* EINTR, or a race lost to another creator: try again. */
-    if (errno == EINTR || (errno == EEXIST && !(flags & PMMF_OPEN_CREATE_NEW)))
+    if (errno == EINTR)
+      continue;
+    if (errno == EEXIST && !(flags & PMMF_OPEN_CREATE_NEW) && ++races < CREATE_RACES)
       continue;
     return -1;
   }

@@ -87,6 +87,13 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
 #endif
   if ((uint64_t)(off_t)offset != offset)
     return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
+#if defined(__linux__) && UINTPTR_MAX == 0xFFFFFFFFu
+  /* 32-bit Linux maps through mmap2, whose offset counts 4096-byte units in
+   * 32 bits: nothing from 16 TiB on can be mapped (the C library would say
+   * EINVAL, as if the argument were bad). */
+  if (offset >> 44)
+    return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
+#endif
 
   base = os_mmap(fixed, length, protection(access), flags, (int)map->handle, (off_t)offset);
   if (base == MAP_FAILED) {
