@@ -107,17 +107,12 @@ int pmmf__map_release(pmmf_map *map)
   if (atomic_fetch_sub(&map->refs, 1) == 1) {
     status = pmmf__os_map_close(&map->os);
     if (map->file) {
-      long first = pmmf__last_error_get();
-      int released;
+      long error = pmmf__last_error_get();
       atomic_fetch_sub(&map->file->maps, 1);
       /* The last map of a closed file closes it: a failure there (close()
        * reporting a failed write-back) is this call's to report, after a
-       * failure of the map's own (whose OS error stays the last one). */
-      released = pmmf__file_release(map->file);
-      if (status != PMMF_OK)
-        pmmf__last_error_set(first);
-      else
-        status = released;
+       * failure of the map's own. */
+      status = pmmf__first_failure(status, error, pmmf__file_release(map->file));
     }
     pmmf__free(map);
   }

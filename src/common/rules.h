@@ -59,6 +59,16 @@ static inline void pmmf__page_span(void *addr, size_t length, void **start, size
   *span = (size_t)((uintptr_t)addr + length - first);
 }
 
+/* Two release steps that both run: the first failure is the one reported,
+ * with its OS error (`first_error`, read right after the first step). */
+static inline int pmmf__first_failure(int first, long first_error, int second)
+{
+  if (first == PMMF_OK)
+    return second;
+  pmmf__last_error_set(first_error);
+  return first;
+}
+
 /* Out of memory in the library itself: reported with the native ENOMEM. */
 static inline int pmmf__no_memory(void)
 {

@@ -62,8 +62,8 @@ int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t leng
 int pmmf__view_close(pmmf_view *view)
 {
   int status = pmmf__os_view_unmap(view->base, view->mapped);
-  int released = pmmf__map_release(view->map);
-  return status != PMMF_OK ? status : released;
+  long error = pmmf__last_error_get();
+  return pmmf__first_failure(status, error, pmmf__map_release(view->map));
 }
 
 /* A view of its own: checked, then allocated, then mapped (so a failure to
