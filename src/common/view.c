@@ -32,18 +32,15 @@ static int view_check(const pmmf_map *map, uint64_t offset, size_t length, pmmf_
   return PMMF_OK;
 }
 
-int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t length,
-                    pmmf_access access, unsigned flags, void *fixed)
+/* Map a checked range: `aligned` is the granularity-aligned offset, `delta`
+ * the distance from it to the user's byte, `wanted` the user's length. */
+static int view_map_checked(pmmf_view *view, pmmf_map *map, uint64_t offset, uint64_t aligned,
+                            size_t delta, size_t wanted, pmmf_access access, unsigned flags,
+                            void *fixed)
 {
-  uint64_t aligned;
-  size_t delta, wanted;
   void *base;
-  int status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
-
-  if (status != PMMF_OK)
-    return status;
-  status = pmmf__os_view_map(&base, &map->os, aligned, delta + wanted, access,
-                             (flags & PMMF_VIEW_POPULATE) != 0, fixed);
+  int status = pmmf__os_view_map(&base, &map->os, aligned, delta + wanted, access,
+                                 (flags & PMMF_VIEW_POPULATE) != 0, fixed);
   if (status != PMMF_OK)
     return status;
 
@@ -57,6 +54,18 @@ int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t leng
   view->current = access;
   atomic_fetch_add(&map->refs, 1);
   return PMMF_OK;
+}
+
+int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t length,
+                    pmmf_access access, unsigned flags, void *fixed)
+{
+  uint64_t aligned;
+  size_t delta, wanted;
+  int status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
+
+  if (status != PMMF_OK)
+    return status;
+  return view_map_checked(view, map, offset, aligned, delta, wanted, access, flags, fixed);
 }
 
 int pmmf__view_close(pmmf_view *view)
@@ -81,7 +90,7 @@ static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t l
   view = pmmf__malloc(sizeof *view);
   if (!view)
     return pmmf__no_memory();
-  status = pmmf__view_open(view, map, offset, length, access, flags, fixed);
+  status = view_map_checked(view, map, offset, aligned, delta, wanted, access, flags, fixed);
   if (status != PMMF_OK) {
     pmmf__free(view);
     return status;
