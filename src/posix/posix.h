@@ -34,6 +34,7 @@ enum pmmf__posix_call {
   POSIX_SHM_UNLINK,
   POSIX_FCHMOD,
   POSIX_NANOSLEEP,
+  POSIX_GETEUID,
   POSIX_CALL_COUNT
 };
 
@@ -82,6 +83,9 @@ int pmmf__posix_munmap(void *addr, size_t length);
 #define os_nanosleep(req, rem)                                                  \
   ((int (*)(const struct timespec *, struct timespec *))                        \
      pmmf__posix_syscalls[POSIX_NANOSLEEP].current)(req, rem)
+
+/* The effective uid cannot fail either: no fault check. */
+#define os_geteuid() ((uid_t (*)(void))pmmf__posix_syscalls[POSIX_GETEUID].current)()
 
 /* The egress point: errno becomes a status, the raw code is kept. */
 int pmmf__posix_fail(int err);

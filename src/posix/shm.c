@@ -3,10 +3,34 @@
  * with O_EXCL, mode 0600 whatever the umask, sized with ftruncate (and removed
  * again if that fails), opened read-only for READ and COPY maps, close-on-exec
  * always; shm_unlink; and the sleep the common layer's bounded wait uses.
+ * An object found under the name is used only if it is a regular object of
+ * the caller's effective uid with no group or other permission bits (the
+ * name space is world-writable: anyone can plant a name first). A creator
+ * holds flock(LOCK_EX) on a new object from shm_open until it is sized, so an
+ * unsized object nobody holds locked is one whose creator died: it counts as
+ * missing, and creating over it takes it over.
  */
 #include "posix.h"
 
 #include <string.h>
+
+/* An internal answer (statuses are 0 or negative): the name changed under
+ * the call (an object vanished, or another process took over or finished the
+ * one being looked at): start again. */
+#define SHM_AGAIN 1
+/* At most that many new starts (each needs another process to change the
+ * name in between), then PMMF_E_BUSY. */
+#define SHM_MAX_STARTS 100
+
+/* Linux's shm_open is open() on /dev/shm, where a co-tenant can plant a FIFO
+ * under the name: O_NONBLOCK keeps an open for reading from blocking (glibc
+ * passes it through to open; musl adds it itself). Other systems keep their
+ * objects in a name space of their own and may refuse the flag. */
+#ifdef __linux__
+#  define SHM_NONBLOCK O_NONBLOCK
+#else
+#  define SHM_NONBLOCK 0
+#endif
 
 /* The common layer allows at most 30 characters: with the slash and the
  * terminator the OS name fits 32 bytes (and macOS's PSHMNAMLEN, 31). */
@@ -17,16 +41,71 @@ static void object_path(char path[32], const char *name)
   path[31] = '\0';
 }
 
-/* Finish a creation: owner-only mode, then the size. On failure the object
- * is closed and removed, so nobody can open a half-made one any more. */
+/* flock, retrying EINTR: 0, or the errno. */
+static int lock(int fd, int operation)
+{
+  int r;
+  do
+    r = os_flock(fd, operation);
+  while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : errno;
+}
+
+/* Errors of a system that cannot lock these objects (macOS shm): the
+ * half-created state is then only waited for, never recovered. */
+static int lock_unsupported(int err)
+{
+  return err == EOPNOTSUPP || err == ENOTSUP || err == ENOSYS || err == EINVAL;
+}
+
+/* What may be used: a regular object (macOS reports shm objects with no file
+ * type at all) of the caller's effective uid, readable and writable only by
+ * it. Anything else under the name was put there by someone else. */
+static int object_check(struct stat *st, int fd)
+{
+  mode_t type;
+
+  if (os_fstat(fd, st) != 0)
+    return pmmf__posix_fail(errno);
+  type = st->st_mode & S_IFMT;
+#ifdef __APPLE__
+  if (type != S_IFREG && type != 0)
+#else
+  if (type != S_IFREG)
+#endif
+    return pmmf__reject(PMMF_E_INVALID);
+  if (st->st_uid != os_geteuid() || (st->st_mode & 077) != 0)
+    return pmmf__reject(PMMF_E_ACCESS);
+  return PMMF_OK;
+}
+
+/* Finish a creation on `fd`, a new object (O_EXCL) or an abandoned one being
+ * taken over: lock it, make sure it is still unsized and named (else another
+ * process took it over first: SHM_AGAIN, nothing removed), owner-only mode,
+ * then the size, then unlock. On failure the object is closed and removed, so
+ * nobody can open a half-made one any more. */
 static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uint64_t size)
 {
   struct stat st;
-  int status;
+  int err, locked, status;
 
+  err = lock(fd, LOCK_EX | LOCK_NB);
+  if (err == EWOULDBLOCK || err == EAGAIN) {
+    os_close(fd); /* another process is taking it over: it is theirs */
+    return SHM_AGAIN;
+  }
+  if (err != 0 && !lock_unsupported(err)) {
+    status = pmmf__posix_fail(err);
+    goto fail;
+  }
+  locked = err == 0;
   if (os_fstat(fd, &st) != 0) {
     status = pmmf__posix_fail(errno);
     goto fail;
+  }
+  if (locked && (st.st_size != 0 || st.st_nlink == 0)) {
+    os_close(fd); /* taken over and sized, or removed, meanwhile */
+    return SHM_AGAIN;
   }
   /* The umask can only have taken bits away from 0600: put them back. */
   if ((st.st_mode & 07777) != 0600 && os_fchmod(fd, 0600) != 0) {
@@ -36,6 +115,9 @@ static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uin
   status = pmmf__os_file_resize(fd, size);
   if (status != PMMF_OK)
     goto fail;
+  /* Sized: the lock has done its work (closing the map would drop it too). */
+  if (locked)
+    (void)lock(fd, LOCK_UN);
   out->handle = fd;
   out->owns_handle = 1;
   return PMMF_OK;
@@ -47,49 +129,130 @@ fail:
   return status;
 }
 
-int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *name,
-                      uint64_t size, pmmf_access access, int mode, int *created)
+/* An object of size 0 under the name: is its creator still at work? Its lock
+ * says: held, it is (or this system cannot tell): 0, the caller waits.
+ * Free, and still unsized and named: 1, abandoned. Sized meanwhile: 0 with
+ * *size set. Removed meanwhile: SHM_AGAIN. */
+static int creator_gone(int fd, uint64_t *size)
 {
-  int open_flags = (access == PMMF_ACCESS_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC;
-  char path[32];
+  struct stat st;
+  int err, status = 1;
+
+  err = lock(fd, LOCK_SH | LOCK_NB);
+  if (err == EWOULDBLOCK || err == EAGAIN || (err != 0 && lock_unsupported(err)))
+    return 0;
+  if (err != 0)
+    return pmmf__posix_fail(err);
+  if (os_fstat(fd, &st) != 0)
+    status = pmmf__posix_fail(errno);
+  else if (st.st_nlink == 0)
+    status = SHM_AGAIN;
+  else if (st.st_size != 0) {
+    *size = (uint64_t)st.st_size;
+    status = 0;
+  }
+  (void)lock(fd, LOCK_UN);
+  return status;
+}
+
+/* One attempt: PMMF_OK, a failure, or SHM_AGAIN. */
+static int shm_open_once(struct pmmf__os_map *out, uint64_t *size_out, const char *path,
+                         uint64_t size, pmmf_access access, int mode, int *created)
+{
+  int open_flags = (access == PMMF_ACCESS_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC | SHM_NONBLOCK;
+  uint64_t found;
+  struct stat st;
   int fd, status;
 
-  object_path(path, name);
-  for (;;) {
-    if (mode != PMMF_SHM_OPEN_ONLY) {
-      fd = os_shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd >= 0) {
-        status = finish_create(out, fd, path, size);
-        if (status == PMMF_OK) {
-          *created = 1;
-          *size_out = size;
-        }
-        return status;
+  if (mode != PMMF_SHM_OPEN_ONLY) {
+    fd = os_shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      status = finish_create(out, fd, path, size);
+      if (status == PMMF_OK) {
+        *created = 1;
+        *size_out = size;
       }
-      if (errno == EINTR)
-        continue;
-      if (errno != EEXIST || mode == PMMF_SHM_CREATE_ONLY)
-        return pmmf__posix_fail(errno);
+      return status;
     }
-    fd = os_shm_open(path, open_flags, 0);
-    if (fd >= 0)
-      break;
-    /* EINTR, or (OPEN_OR_CREATE) removed since the creation failed: again. */
-    if (errno == EINTR || (errno == ENOENT && mode == PMMF_SHM_OPEN_OR_CREATE))
-      continue;
+    if (errno == EINTR)
+      return SHM_AGAIN;
+    if (errno != EEXIST)
+      return pmmf__posix_fail(errno);
+  }
+  /* CREATE_ONLY looks only for an abandoned object of its own to take over:
+   * whatever else is there is PMMF_E_EXISTS. */
+  if (mode == PMMF_SHM_CREATE_ONLY)
+    open_flags = O_RDWR | O_CLOEXEC | SHM_NONBLOCK;
+  fd = os_shm_open(path, open_flags, 0);
+  if (fd < 0) {
+    /* EINTR, or removed since the creation failed: again. */
+    if (errno == EINTR || (errno == ENOENT && mode != PMMF_SHM_OPEN_ONLY))
+      return SHM_AGAIN;
+    if (mode == PMMF_SHM_CREATE_ONLY)
+      return pmmf__fail(EEXIST, PMMF_E_EXISTS);
+    /* A socket under the name. */
+    if (errno == ENXIO)
+      return pmmf__fail(ENXIO, PMMF_E_INVALID);
     return pmmf__posix_fail(errno);
   }
-
-  /* The size; 0 while the creator has not set it yet. */
-  status = pmmf__os_file_size(fd, size_out);
+  status = object_check(&st, fd);
+  found = (uint64_t)st.st_size;
+  if (status == PMMF_OK && found == 0) {
+    status = creator_gone(fd, &found);
+    if (status == 1) {
+      os_close(fd);
+      /* Abandoned: as if missing, and creating takes it over. */
+      if (mode == PMMF_SHM_OPEN_ONLY)
+        return pmmf__fail(ENOENT, PMMF_E_NOT_FOUND);
+      fd = os_shm_open(path, O_RDWR | O_CLOEXEC | SHM_NONBLOCK, 0);
+      if (fd < 0)
+        return errno == EINTR || errno == ENOENT ? SHM_AGAIN : pmmf__posix_fail(errno);
+      status = object_check(&st, fd);
+      if (status != PMMF_OK) {
+        os_close(fd);
+        return status;
+      }
+      status = finish_create(out, fd, path, size);
+      if (status == PMMF_OK) {
+        *created = 1;
+        *size_out = size;
+      }
+      return status;
+    }
+  }
+  /* CREATE_ONLY: a live creator's object, a sized one, or one that is not
+   * ours is simply there. */
+  if (mode == PMMF_SHM_CREATE_ONLY &&
+      (status == PMMF_OK || status == PMMF_E_INVALID || status == PMMF_E_ACCESS)) {
+    os_close(fd);
+    return pmmf__fail(EEXIST, PMMF_E_EXISTS);
+  }
   if (status != PMMF_OK) {
     os_close(fd); /* leaves the recorded error alone */
     return status;
   }
+  /* The size; 0 while a live creator has not set it yet (the common layer
+   * waits). */
   out->handle = fd;
   out->owns_handle = 1;
+  *size_out = found;
   *created = 0;
   return PMMF_OK;
+}
+
+int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *name,
+                      uint64_t size, pmmf_access access, int mode, int *created)
+{
+  char path[32];
+  int starts, status;
+
+  object_path(path, name);
+  for (starts = 0; starts < SHM_MAX_STARTS; starts++) {
+    status = shm_open_once(out, size_out, path, size, access, mode, created);
+    if (status != SHM_AGAIN)
+      return status;
+  }
+  return pmmf__reject(PMMF_E_BUSY);
 }
 
 int pmmf__os_shm_unlink(const char *name)

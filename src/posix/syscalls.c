@@ -51,6 +51,7 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_SHM_UNLINK] = ENTRY("shm_unlink", shm_unlink),
   [POSIX_FCHMOD] = ENTRY("fchmod", fchmod),
   [POSIX_NANOSLEEP] = ENTRY("nanosleep", nanosleep),
+  [POSIX_GETEUID] = ENTRY("geteuid", geteuid),
 };
 
 int pmmf__posix_fault(int index)

@@ -195,10 +195,16 @@ int support_shm_teardown(void **state);
 void support_shm_nothing_left(void **state);
 /* A test with that teardown. */
 #define SUPPORT_SHM_TEST(fn) cmocka_unit_test_teardown(fn, support_shm_teardown)
-/* POSIX: create the object with size 0, as a creator that has not called
- * ftruncate yet (0 on success). Windows has no such state: -1. */
+/* POSIX: create the object with size 0, as a live creator that has not
+ * called ftruncate yet: this process holds flock(LOCK_EX) on it until
+ * support_shm_set_size or support_shm_remove (0 on success). Windows has no
+ * such state: -1. */
 int support_shm_create_empty(const char *name);
-/* POSIX: set an existing object's size (0 on success); -1 on Windows. */
+/* POSIX: the same, but abandoned, as by a creator that died before sizing it
+ * (no lock held). Windows: -1. */
+int support_shm_create_abandoned(const char *name);
+/* POSIX: set an existing object's size (0 on success; a live creator's lock
+ * is then released); -1 on Windows. */
 int support_shm_set_size(const char *name, uint64_t size);
 /* POSIX: the object's permission bits; -1 on Windows or if it is missing. */
 int support_shm_mode(const char *name);

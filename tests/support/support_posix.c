@@ -18,6 +18,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -295,8 +296,26 @@ int support_shm_exists(const char *name) {
   return errno != ENOENT;
 }
 
+/* Objects made by support_shm_create_empty: their creator (this process)
+ * holds flock(LOCK_EX) on them until they are sized or removed, as the
+ * library's creator does. */
+static struct {
+  char name[64];
+  int fd;
+} live_creators[8];
+
+static void live_creator_end(const char *name) {
+  size_t i;
+  for (i = 0; i < sizeof live_creators / sizeof live_creators[0]; i++)
+    if (live_creators[i].name[0] != '\0' && strcmp(live_creators[i].name, name) == 0) {
+      close(live_creators[i].fd);
+      live_creators[i].name[0] = '\0';
+    }
+}
+
 int support_shm_remove(const char *name) {
   char path[300];
+  live_creator_end(name);
   object_path(path, sizeof path, name);
   return shm_unlink(path) == 0 ? 0 : -1;
 }
@@ -337,9 +356,32 @@ void support_os_shm_reap_stale(void) {
 
 int support_shm_create_empty(const char *name) {
   char path[300];
+  size_t i;
   int fd;
   object_path(path, sizeof path, name);
-  fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+  for (i = 0; i < sizeof live_creators / sizeof live_creators[0]; i++)
+    if (live_creators[i].name[0] == '\0')
+      break;
+  if (i == sizeof live_creators / sizeof live_creators[0] || strlen(name) >= 64)
+    return -1;
+  fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    shm_unlink(path);
+    return -1;
+  }
+  snprintf(live_creators[i].name, sizeof live_creators[i].name, "%s", name);
+  live_creators[i].fd = fd;
+  return 0;
+}
+
+int support_shm_create_abandoned(const char *name) {
+  char path[300];
+  int fd;
+  object_path(path, sizeof path, name);
+  fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return -1;
   close(fd);
@@ -355,6 +397,7 @@ int support_shm_set_size(const char *name, uint64_t size) {
     return -1;
   rc = ftruncate(fd, (off_t)size);
   close(fd);
+  live_creator_end(name);
   return rc == 0 ? 0 : -1;
 }
 

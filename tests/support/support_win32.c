@@ -465,6 +465,11 @@ int support_shm_create_empty(const char *name) {
   return -1;
 }
 
+int support_shm_create_abandoned(const char *name) {
+  (void)name;
+  return -1;
+}
+
 int support_shm_set_size(const char *name, uint64_t size) {
   (void)name;
   (void)size;
