@@ -288,7 +288,7 @@ int support_shm_exists(const char *name) {
   char path[300];
   int fd;
   object_path(path, sizeof path, name);
-  fd = shm_open(path, O_RDONLY, 0);
+  fd = shm_open(path, O_RDONLY | O_NONBLOCK, 0);
   if (fd >= 0) {
     close(fd);
     return 1;
@@ -406,7 +406,7 @@ int support_shm_mode(const char *name) {
   struct stat st;
   int fd, rc;
   object_path(path, sizeof path, name);
-  fd = shm_open(path, O_RDONLY, 0);
+  fd = shm_open(path, O_RDONLY | O_NONBLOCK, 0);
   if (fd < 0)
     return -1;
   rc = fstat(fd, &st);
