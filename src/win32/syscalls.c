@@ -4,8 +4,8 @@
  * test builds can replace any call (pmmf__os_syscall_set, in the common
  * layer) or make it fail
  * (pmmf__fault_arm) without touching the code that calls it. Also the calls
- * that release even when they fail, and the run-time look-up of
- * PrefetchVirtualMemory.
+ * that release even when they fail, and the run-time look-ups of
+ * PrefetchVirtualMemory and of ntdll's NtQuerySection.
  */
 #include "win32.h"
 
@@ -43,6 +43,57 @@ static BOOL WINAPI prefetch_call(HANDLE process, ULONG_PTR count, struct pmmf__w
     return FALSE;
   }
   return real(process, count, ranges, flags);
+}
+
+/* NtQuerySection and RtlNtStatusToDosError, from ntdll.dll: looked up once,
+ * like PrefetchVirtualMemory (0 unknown, 1 absent, 2 present). */
+typedef LONG(WINAPI *nt_query_section_fn)(HANDLE, DWORD, PVOID, SIZE_T, PSIZE_T);
+typedef ULONG(WINAPI *nt_status_to_error_fn)(LONG);
+static atomic_int ntdll_state;
+static _Atomic(pmmf__syscall_ptr) nt_query_real;
+static _Atomic(pmmf__syscall_ptr) nt_error_real;
+
+static nt_query_section_fn ntdll_resolve(nt_status_to_error_fn *to_error)
+{
+  int state = atomic_load_explicit(&ntdll_state, memory_order_acquire);
+  if (state == 0) {
+    HMODULE ntdll = W32_FN(GetModuleHandleW)(L"ntdll.dll");
+    FARPROC query = ntdll ? W32_FN(GetProcAddress)(ntdll, "NtQuerySection") : NULL;
+    FARPROC error = ntdll ? W32_FN(GetProcAddress)(ntdll, "RtlNtStatusToDosError") : NULL;
+    atomic_store_explicit(&nt_query_real, (pmmf__syscall_ptr)query, memory_order_relaxed);
+    atomic_store_explicit(&nt_error_real, (pmmf__syscall_ptr)error, memory_order_relaxed);
+    state = query ? 2 : 1;
+    atomic_store_explicit(&ntdll_state, state, memory_order_release);
+  }
+  *to_error = (nt_status_to_error_fn)atomic_load_explicit(&nt_error_real, memory_order_relaxed);
+  if (state != 2)
+    return NULL;
+  return (nt_query_section_fn)atomic_load_explicit(&nt_query_real, memory_order_relaxed);
+}
+
+/* The table's original NtQuerySection: ntdll's, with Win32 conventions. */
+static BOOL WINAPI query_section_call(HANDLE section, DWORD info_class, LPVOID info,
+                                      DWORD length)
+{
+  nt_status_to_error_fn to_error = NULL;
+  nt_query_section_fn query = ntdll_resolve(&to_error);
+  SIZE_T got = 0;
+  LONG nt;
+
+  if (!query) {
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+    return FALSE;
+  }
+  nt = query(section, info_class, info, length, &got);
+  if (nt >= 0)
+    return TRUE;
+  /* STATUS_NOT_IMPLEMENTED, STATUS_INVALID_INFO_CLASS: a system (or an
+   * emulator) that cannot answer. */
+  if ((ULONG)nt == 0xC0000002u || (ULONG)nt == 0xC0000003u)
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+  else
+    SetLastError(to_error ? (DWORD)to_error(nt) : ERROR_GEN_FAILURE);
+  return FALSE;
 }
 
 /* The casts through each call's own pointer type make the compiler check the
@@ -86,6 +137,16 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_Sleep] = ENTRY(Sleep, Sleep),
   [PMMF__W32_GetModuleHandleW] = ENTRY(GetModuleHandleW, GetModuleHandleW),
   [PMMF__W32_GetProcAddress] = ENTRY(GetProcAddress, GetProcAddress),
+  [PMMF__W32_NtQuerySection] = ENTRY(NtQuerySection, query_section_call),
+  [PMMF__W32_OpenProcessToken] = ENTRY(OpenProcessToken, OpenProcessToken),
+  [PMMF__W32_GetTokenInformation] = ENTRY(GetTokenInformation, GetTokenInformation),
+  [PMMF__W32_InitializeAcl] = ENTRY(InitializeAcl, InitializeAcl),
+  [PMMF__W32_AddAccessAllowedAce] = ENTRY(AddAccessAllowedAce, AddAccessAllowedAce),
+  [PMMF__W32_InitializeSecurityDescriptor] =
+    ENTRY(InitializeSecurityDescriptor, InitializeSecurityDescriptor),
+  [PMMF__W32_SetSecurityDescriptorDacl] = ENTRY(SetSecurityDescriptorDacl, SetSecurityDescriptorDacl),
+  [PMMF__W32_SetSecurityDescriptorControl] =
+    ENTRY(SetSecurityDescriptorControl, SetSecurityDescriptorControl),
 };
 
 int pmmf__w32_fault(const char *name)

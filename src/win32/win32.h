@@ -27,6 +27,16 @@ struct pmmf__w32_range {
   SIZE_T bytes;
 };
 
+/* ntdll's SECTION_BASIC_INFORMATION (class 0 of NtQuerySection), which the
+ * SDK does not declare: the section's allocation attributes (SEC_FILE for a
+ * file-backed one, SEC_COMMIT for page-file memory) and its size. */
+#define PMMF__W32_SECTION_BASIC_INFORMATION 0
+struct pmmf__w32_section_basic {
+  void *base;
+  ULONG attributes;
+  LARGE_INTEGER size;
+};
+
 /* The table: X(name, return type, parameter types). `name` is the Win32
  * function's name, which is also the name fault injection and
  * pmmf__os_syscall_set use. */
@@ -59,7 +69,16 @@ struct pmmf__w32_range {
   X(GetSystemInfo, void, (LPSYSTEM_INFO))                                                      \
   X(Sleep, void, (DWORD))                                                                      \
   X(GetModuleHandleW, HMODULE, (LPCWSTR))                                                      \
-  X(GetProcAddress, FARPROC, (HMODULE, LPCSTR))
+  X(GetProcAddress, FARPROC, (HMODULE, LPCSTR))                                               \
+  X(NtQuerySection, BOOL, (HANDLE, DWORD, LPVOID, DWORD))                                      \
+  X(OpenProcessToken, BOOL, (HANDLE, DWORD, PHANDLE))                                          \
+  X(GetTokenInformation, BOOL, (HANDLE, TOKEN_INFORMATION_CLASS, LPVOID, DWORD, PDWORD))       \
+  X(InitializeAcl, BOOL, (PACL, DWORD, DWORD))                                                 \
+  X(AddAccessAllowedAce, BOOL, (PACL, DWORD, DWORD, PSID))                                     \
+  X(InitializeSecurityDescriptor, BOOL, (PSECURITY_DESCRIPTOR, DWORD))                         \
+  X(SetSecurityDescriptorDacl, BOOL, (PSECURITY_DESCRIPTOR, BOOL, PACL, BOOL))                 \
+  X(SetSecurityDescriptorControl, BOOL,                                                        \
+    (PSECURITY_DESCRIPTOR, SECURITY_DESCRIPTOR_CONTROL, SECURITY_DESCRIPTOR_CONTROL))
 
 /* One index and one function-pointer type per call. */
 enum pmmf__w32_call {
@@ -112,6 +131,19 @@ int pmmf__w32_fault(const char *name);
 #define w32_RemoveVectoredExceptionHandler(...) \
   W32_CALL(RemoveVectoredExceptionHandler, 0, __VA_ARGS__)
 #define w32_PrefetchVirtualMemory(...) W32_CALL(PrefetchVirtualMemory, FALSE, __VA_ARGS__)
+/* NtQuerySection is ntdll's, looked up at run time; the table's entry has the
+ * Win32 conventions (FALSE and GetLastError(); ERROR_CALL_NOT_IMPLEMENTED
+ * where ntdll lacks the call or the information class). */
+#define w32_NtQuerySection(...) W32_CALL(NtQuerySection, FALSE, __VA_ARGS__)
+#define w32_OpenProcessToken(...) W32_CALL(OpenProcessToken, FALSE, __VA_ARGS__)
+#define w32_GetTokenInformation(...) W32_CALL(GetTokenInformation, FALSE, __VA_ARGS__)
+#define w32_InitializeAcl(...) W32_CALL(InitializeAcl, FALSE, __VA_ARGS__)
+#define w32_AddAccessAllowedAce(...) W32_CALL(AddAccessAllowedAce, FALSE, __VA_ARGS__)
+#define w32_InitializeSecurityDescriptor(...) \
+  W32_CALL(InitializeSecurityDescriptor, FALSE, __VA_ARGS__)
+#define w32_SetSecurityDescriptorDacl(...) W32_CALL(SetSecurityDescriptorDacl, FALSE, __VA_ARGS__)
+#define w32_SetSecurityDescriptorControl(...) \
+  W32_CALL(SetSecurityDescriptorControl, FALSE, __VA_ARGS__)
 #define w32_TlsAlloc()                                                   \
   ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
                                                       : W32_FN(TlsAlloc)())

@@ -1,13 +1,17 @@
 /*
  * test_win32_native.c - Win32-only checks of the backend's OS-level choices:
  * the 64 KiB granularity, UTF-8 paths converted to the right UTF-16 names,
- * invalid UTF-8 rejected, paths longer than MAX_PATH, forward slashes, and
- * handles that child processes do not inherit.
+ * invalid UTF-8 rejected, paths longer than MAX_PATH, forward slashes,
+ * handles that child processes do not inherit, and named sections safe from
+ * squatters: a file-backed section planted under the name is refused, a new
+ * section's DACL grants its user alone, and an existing section's size comes
+ * from NtQuerySection (no temporary view), with the view as the fallback.
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+#include <aclapi.h>
 
 #include "support.h"
 
@@ -219,6 +223,151 @@ static void test_offset_rounding(void **state) {
   assert_ok(pmmf_file_close(f));
 }
 
+
+/* ------------------------------------------------------------------------- */
+/* Named sections. */
+
+#define KIB64 ((uint64_t)65536)
+
+static wchar_t *section_name(const char *name) {
+  static wchar_t out[64];
+  size_t i;
+  wcscpy(out, L"Local\\");
+  for (i = 0; name[i] && i < 40; i++)
+    out[6 + i] = (wchar_t)(unsigned char)name[i];
+  out[6 + i] = L'\0';
+  return out;
+}
+
+/* A co-tenant plants a section backed by its own file under the name: the
+ * victim's data would go to that file. Every open is refused, and nothing is
+ * written to the file. */
+static void test_shm_file_backed_refused(void **state) {
+  static const int modes[] = {PMMF_SHM_OPEN_ONLY, PMMF_SHM_OPEN_OR_CREATE};
+  static const pmmf_access accesses[] = {PMMF_ACCESS_READ, PMMF_ACCESS_WRITE, PMMF_ACCESS_COPY};
+  const char *name = support_shm_name("planted");
+  wchar_t *path = wide_tmp_path(L"planted-section.bin");
+  HANDLE file, section;
+  unsigned char buf[16];
+  DWORD got = 0;
+  size_t m, a;
+  (void)state;
+  file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                     CREATE_ALWAYS, 0, NULL);
+  assert_true(file != INVALID_HANDLE_VALUE);
+  section = CreateFileMappingW(file, NULL, PAGE_READWRITE, 0, (DWORD)KIB64, section_name(name));
+  assert_non_null(section);
+  for (m = 0; m < SUPPORT_ARRAY_LEN(modes); m++)
+    for (a = 0; a < SUPPORT_ARRAY_LEN(accesses); a++) {
+      pmmf_map *o = SENTINEL;
+      int created = 7;
+      assert_status(pmmf_map_shared(&o, name, modes[m] == PMMF_SHM_OPEN_ONLY ? 0 : 4096,
+                                    accesses[a], modes[m], &created),
+                    PMMF_E_ACCESS);
+      assert_ptr_equal(o, SENTINEL);
+      assert_int_equal(created, 7);
+    }
+  {
+    pmmf_map *o = SENTINEL;
+    assert_status(pmmf_map_shared(&o, name, 4096, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL),
+                  PMMF_E_EXISTS);
+    assert_ptr_equal(o, SENTINEL);
+  }
+  /* The file holds only the zeros the planter's size gave it. */
+  memset(buf, 0xAA, sizeof buf);
+  assert_true(ReadFile(file, buf, sizeof buf, &got, NULL));
+  assert_int_equal(got, sizeof buf);
+  for (m = 0; m < sizeof buf; m++)
+    assert_int_equal(buf[m], 0);
+  CloseHandle(section);
+  CloseHandle(file);
+  assert_true(DeleteFileW(path));
+  free(path);
+}
+
+/* A new section's DACL has one entry: its user's (POSIX: mode 0600). */
+static void test_shm_owner_only_dacl(void **state) {
+  const char *name = support_shm_name("dacl");
+  union {
+    TOKEN_USER user;
+    BYTE bytes[256];
+  } token_user;
+  pmmf_map *m = NULL;
+  HANDLE token, section;
+  PACL dacl = NULL;
+  PSECURITY_DESCRIPTOR sd = NULL;
+  SECURITY_DESCRIPTOR_CONTROL control = 0;
+  DWORD got = 0, revision = 0;
+  ACCESS_ALLOWED_ACE *ace = NULL;
+  (void)state;
+  assert_ok(pmmf_map_shared(&m, name, KIB64, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL));
+  section = OpenFileMappingW(READ_CONTROL, FALSE, section_name(name));
+  assert_non_null(section);
+  assert_int_equal(GetSecurityInfo(section, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+                                   NULL, &dacl, NULL, &sd),
+                   ERROR_SUCCESS);
+  assert_non_null(dacl); /* a NULL DACL would let everyone in */
+  assert_int_equal(dacl->AceCount, 1);
+  assert_true(GetAce(dacl, 0, (void **)&ace));
+  assert_int_equal(ace->Header.AceType, ACCESS_ALLOWED_ACE_TYPE);
+  assert_true(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token));
+  assert_true(GetTokenInformation(token, TokenUser, &token_user, sizeof token_user, &got));
+  CloseHandle(token);
+  assert_true(EqualSid((PSID)&ace->SidStart, token_user.user.User.Sid));
+  assert_true(GetSecurityDescriptorControl(sd, &control, &revision));
+  assert_true(control & SE_DACL_PROTECTED);
+  LocalFree(sd);
+  CloseHandle(section);
+  /* And usable: an opener of the same user gets it. */
+  {
+    pmmf_map *o = NULL;
+    assert_ok(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL));
+    assert_int_equal(pmmf_map_size(o), KIB64);
+    assert_ok(pmmf_map_close(o));
+  }
+  assert_ok(pmmf_map_close(m));
+}
+
+/* An existing section's size comes from NtQuerySection: no view is mapped to
+ * find it (a view of a section larger than the free address space would
+ * fail); without the query, a temporary view of the whole section. */
+static unsigned views_mapped;
+static LPVOID WINAPI counting_map_view(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T len,
+                                        LPVOID at) {
+  views_mapped++;
+  return MapViewOfFileEx(h, access, hi, lo, len, at);
+}
+static BOOL WINAPI no_query(HANDLE h, DWORD cls, LPVOID info, DWORD len) {
+  (void)h;
+  (void)cls;
+  (void)info;
+  (void)len;
+  SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+  return FALSE;
+}
+
+static void test_shm_size_from_query(void **state) {
+  const char *name = support_shm_name("qsize");
+  pmmf_map *m = NULL, *o = NULL;
+  int pass;
+  (void)state;
+  assert_ok(pmmf_map_shared(&m, name, 100000, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL));
+  for (pass = 0; pass < 2; pass++) {
+    views_mapped = 0;
+    assert_ok(pmmf__os_syscall_set("MapViewOfFileEx", (pmmf__syscall_ptr)counting_map_view));
+    if (pass == 1)
+      assert_ok(pmmf__os_syscall_set("NtQuerySection", (pmmf__syscall_ptr)no_query));
+    assert_ok(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL));
+    pmmf__os_syscall_set("MapViewOfFileEx", NULL);
+    pmmf__os_syscall_set("NtQuerySection", NULL);
+    /* 100000 rounded up to the page size, either way. */
+    assert_int_equal(pmmf_map_size(o), 102400);
+    assert_int_equal(views_mapped, pass == 0 ? 0 : 1);
+    assert_ok(pmmf_map_close(o));
+  }
+  assert_ok(pmmf_map_close(m));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_granularity),
@@ -228,6 +377,9 @@ int main(void) {
       cmocka_unit_test(test_forward_slashes),
       cmocka_unit_test(test_handles_not_inheritable),
       cmocka_unit_test(test_offset_rounding),
+      SUPPORT_SHM_TEST(test_shm_file_backed_refused),
+      SUPPORT_SHM_TEST(test_shm_owner_only_dacl),
+      SUPPORT_SHM_TEST(test_shm_size_from_query),
   };
   return cmocka_run_group_tests_name("win32", tests, support_group_setup, support_group_teardown);
 }
