@@ -273,9 +273,20 @@ enum pmmf_shm_mode {
 /**
  * Create or open named shared memory: the object "Local\\" + name on Windows
  * (this session), "/" + name on POSIX (the machine; mode 0600). New objects
- * are zero-filled. An existing object's size wins: the map gets all of it
- * (on Windows rounded up to the page size). Lifetime differs: on Windows the object goes with its
- * last map and view; on POSIX it stays until pmmf_shm_unlink().
+ * are zero-filled and only their creator's user may open them (POSIX: mode
+ * 0600; Windows: a DACL granting the process token's user alone). An existing
+ * object's size wins: the map gets all of it (on Windows rounded up to the
+ * page size). Lifetime differs: on Windows the object goes with its last map
+ * and view; on POSIX it stays until pmmf_shm_unlink().
+ *
+ * An object found under the name is used only if this user could have made
+ * it: on POSIX a regular object owned by the effective uid with no group or
+ * other permission bits (else PMMF_E_ACCESS; a FIFO, directory or socket is
+ * PMMF_E_INVALID; never blocks), on Windows a page-file-backed section (a
+ * section backed by a file is PMMF_E_ACCESS). POSIX: an object whose creator
+ * died before setting its size counts as missing: PMMF_SHM_OPEN_ONLY answers
+ * PMMF_E_NOT_FOUND and the creating modes create over it (*created = 1); one
+ * whose creator is still at work is waited for, about a second at most.
  * @param out receives the map; untouched on failure
  * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
  * @param size the size of a new object (more than 0); for an existing object 0
@@ -283,10 +294,12 @@ enum pmmf_shm_mode {
  * @param access the access of this map (the object is always read-write)
  * @param mode a value of enum pmmf_shm_mode
  * @param created may be NULL; set to 1 if this call created the object, else 0
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_EXISTS; PMMF_E_NOT_FOUND;
- *   PMMF_E_RANGE (larger than the existing object); PMMF_E_BUSY (POSIX: its
- *   creator has not set its size within about a second); PMMF_E_ACCESS;
- *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
+ * @return PMMF_OK; PMMF_E_INVALID (also: POSIX, not a memory object under the
+ *   name); PMMF_E_EXISTS; PMMF_E_NOT_FOUND; PMMF_E_RANGE (larger than the
+ *   existing object); PMMF_E_BUSY (POSIX: its creator, still running, has not
+ *   set its size within about a second); PMMF_E_ACCESS (also: an object
+ *   another user could have planted, see above); PMMF_E_TOO_LARGE;
+ *   PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
  */
 PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
                              pmmf_access access, int mode, int *created);

@@ -145,8 +145,12 @@ int pmmf__os_map_close(struct pmmf__os_map *map);
  * call created the object and *size_out is `size` if it did, else the size the
  * OS reports for the object (POSIX: 0 while its creator has not set it yet).
  * The handle is opened read-only where `access` allows it (READ, COPY). A
- * failed creation removes the object again. The size rules and the wait for
- * half-created objects are the common layer's. */
+ * failed creation removes the object again. New objects are owner-only; an
+ * existing object another user could have planted is refused (PMMF_E_ACCESS,
+ * or PMMF_E_INVALID for a non-memory object) without blocking; POSIX: one of
+ * size 0 whose creator is gone counts as missing (OPEN_ONLY: PMMF_E_NOT_FOUND;
+ * the creating modes take it over, *created = 1). The size rules and the wait
+ * for half-created objects of live creators are the common layer's. */
 int pmmf__os_shm_open(struct pmmf__os_map *out, uint64_t *size_out, const char *name,
                       uint64_t size, pmmf_access access, int mode, int *created);
 /* Remove the name (POSIX shm_unlink; nothing to do on Windows). */

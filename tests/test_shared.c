@@ -527,8 +527,9 @@ static void test_unlink_while_mapped(void **state) {
 }
 
 /* ------------------------------------------------------------------------- */
-/* A half-created POSIX object: shm_open(O_CREAT) done, ftruncate not yet. An
- * opener waits a bounded time, then fails with PMMF_E_BUSY. Windows has no
+/* A half-created POSIX object: shm_open(O_CREAT) done, ftruncate not yet, its
+ * creator alive (holding its lock). An opener waits a bounded time, then
+ * fails with PMMF_E_BUSY (a creator that died: tests/posix). Windows has no
  * such state (a section's size is set when it is created, and cannot be 0):
  * support_shm_create_empty fails there and the test only checks that. */
 
@@ -652,8 +653,9 @@ static void test_half_created_then_removed(void **state) {
 /* ------------------------------------------------------------------------- */
 
 /* POSIX: new objects are 0600 whatever the umask (it can take bits away:
- * they are put back). Windows objects have the default security of the
- * creator's token (owner and system); there are no mode bits to check. */
+ * they are put back). Windows objects get a DACL for the token's user alone
+ * (no mode bits to check here: tests/win32/test_win32_native.c). Squatters:
+ * tests/posix/test_posix_security.c, tests/win32/test_win32_native.c. */
 static void test_mode_owner_only(void **state) {
   static const unsigned masks[] = {0, 022, 077, 0277, 0677};
   const char *name = support_shm_name("mode");

@@ -33,7 +33,9 @@ static int shm_name_valid(const char *name)
 }
 
 /* Open or create the OS object. An existing object of size 0 is still being
- * created by another process: it is closed again and the whole open retried
+ * created by another process (the backend has already dealt with one whose
+ * creator is gone: POSIX takes it over, or answers PMMF_E_NOT_FOUND): it is
+ * closed again and the whole open retried
  * (the creator may also fail and remove it, and then this call may create it),
  * for a bounded time, after which the answer is PMMF_E_BUSY. */
 static int shm_open_settled(struct pmmf__os_map *os, uint64_t *object_size, const char *name,
