@@ -8,6 +8,7 @@
 
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -34,6 +35,9 @@ enum pmmf__posix_call {
   POSIX_SHM_UNLINK,
   POSIX_FCHMOD,
   POSIX_NANOSLEEP,
+  POSIX_DLADDR,
+  POSIX_DLOPEN,
+  POSIX_DLERROR,
   POSIX_CALL_COUNT
 };
 
@@ -82,6 +86,14 @@ int pmmf__posix_munmap(void *addr, size_t length);
 #define os_nanosleep(req, rem)                                                  \
   ((int (*)(const struct timespec *, struct timespec *))                        \
      pmmf__posix_syscalls[POSIX_NANOSLEEP].current)(req, rem)
+
+/* The loader calls that pin the library (guard.c): best effort, a failure
+ * only leaves it unpinned, so they can be failed like any other call. */
+#define os_dladdr(addr, info) \
+  POSIX_CALL(POSIX_DLADDR, int (*)(const void *, Dl_info *), 0, addr, info)
+#define os_dlopen(path, flags) \
+  POSIX_CALL(POSIX_DLOPEN, void *(*)(const char *, int), NULL, path, flags)
+#define os_dlerror() ((char *(*)(void))pmmf__posix_syscalls[POSIX_DLERROR].current)()
 
 /* The egress point: errno becomes a status, the raw code is kept. */
 int pmmf__posix_fail(int err);

@@ -51,6 +51,9 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_SHM_UNLINK] = ENTRY("shm_unlink", shm_unlink),
   [POSIX_FCHMOD] = ENTRY("fchmod", fchmod),
   [POSIX_NANOSLEEP] = ENTRY("nanosleep", nanosleep),
+  [POSIX_DLADDR] = ENTRY("dladdr", dladdr),
+  [POSIX_DLOPEN] = ENTRY("dlopen", dlopen),
+  [POSIX_DLERROR] = ENTRY("dlerror", dlerror),
 };
 
 int pmmf__posix_fault(int index)
