@@ -86,6 +86,7 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_Sleep] = ENTRY(Sleep, Sleep),
   [PMMF__W32_GetModuleHandleW] = ENTRY(GetModuleHandleW, GetModuleHandleW),
   [PMMF__W32_GetProcAddress] = ENTRY(GetProcAddress, GetProcAddress),
+  [PMMF__W32_GetModuleHandleExW] = ENTRY(GetModuleHandleExW, GetModuleHandleExW),
 };
 
 int pmmf__w32_fault(const char *name)

@@ -59,7 +59,8 @@ struct pmmf__w32_range {
   X(GetSystemInfo, void, (LPSYSTEM_INFO))                                                      \
   X(Sleep, void, (DWORD))                                                                      \
   X(GetModuleHandleW, HMODULE, (LPCWSTR))                                                      \
-  X(GetProcAddress, FARPROC, (HMODULE, LPCSTR))
+  X(GetProcAddress, FARPROC, (HMODULE, LPCSTR))                                               \
+  X(GetModuleHandleExW, BOOL, (DWORD, LPCWSTR, HMODULE *))
 
 /* One index and one function-pointer type per call. */
 enum pmmf__w32_call {
@@ -112,6 +113,7 @@ int pmmf__w32_fault(const char *name);
 #define w32_RemoveVectoredExceptionHandler(...) \
   W32_CALL(RemoveVectoredExceptionHandler, 0, __VA_ARGS__)
 #define w32_PrefetchVirtualMemory(...) W32_CALL(PrefetchVirtualMemory, FALSE, __VA_ARGS__)
+#define w32_GetModuleHandleExW(...) W32_CALL(GetModuleHandleExW, FALSE, __VA_ARGS__)
 #define w32_TlsAlloc()                                                   \
   ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
                                                       : W32_FN(TlsAlloc)())

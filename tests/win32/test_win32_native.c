@@ -1,8 +1,10 @@
 /*
  * test_win32_native.c - Win32-only checks of the backend's OS-level choices:
  * the 64 KiB granularity, UTF-8 paths converted to the right UTF-16 names,
- * invalid UTF-8 rejected, paths longer than MAX_PATH, forward slashes, and
- * handles that child processes do not inherit.
+ * invalid UTF-8 rejected, paths longer than MAX_PATH, forward slashes,
+ * handles that child processes do not inherit, and the installation of the
+ * guarded copies' exception handler failing at each of its calls (the first
+ * test: nothing may have installed it before).
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -219,8 +221,39 @@ static void test_offset_rounding(void **state) {
   assert_ok(pmmf_file_close(f));
 }
 
+/* The first guarded copy adds the exception handler: a TLS slot, the
+ * vectored handler, the pin of this module. Each failing leaves nothing
+ * behind (the copy fails with that call's status, its destination untouched)
+ * and the next copy tries again. */
+static void test_guard_install_failures(void **state) {
+  static const char *const calls[] = {"TlsAlloc", "AddVectoredExceptionHandler",
+                                      "GetModuleHandleExW"};
+  unsigned char buf[8];
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  size_t i;
+  (void)state;
+  assert_ok(pmmf_map_anonymous(&m, 65536, 0));
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0));
+  memset(pmmf_view_data(v), 0x5A, 65536);
+  for (i = 0; i < SUPPORT_ARRAY_LEN(calls); i++) {
+    memset(buf, 0, sizeof buf);
+    pmmf__fault_arm(calls[i], 0, PMMF__FAULT_NO_MEMORY);
+    assert_status(pmmf_view_read(v, 0, buf, sizeof buf), PMMF_E_NO_MEMORY);
+    assert_true(pmmf__fault_fired());
+    assert_string_equal(pmmf__fault_fired_call(), calls[i]);
+    pmmf__fault_disarm();
+    assert_int_equal(buf[0], 0);
+  }
+  assert_ok(pmmf_view_read(v, 0, buf, sizeof buf));
+  assert_int_equal(buf[0], 0x5A);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_guard_install_failures),
       cmocka_unit_test(test_granularity),
       cmocka_unit_test(test_utf8_name),
       cmocka_unit_test(test_invalid_utf8),
