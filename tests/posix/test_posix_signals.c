@@ -51,6 +51,21 @@ const char *__asan_default_options(void) {
 }
 #endif
 
+/* ThreadSanitizer does the same; so does this program under it. */
+#if defined(__SANITIZE_THREAD__)
+#define PMMF_TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PMMF_TEST_TSAN 1
+#endif
+#endif
+#ifdef PMMF_TEST_TSAN
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void) {
+  return "handle_segv=0:handle_sigbus=0";
+}
+#endif
+
 static struct sigaction at_load_bus, at_load_segv;
 static int sampled;
 
@@ -302,9 +317,10 @@ static int siginfo_setup(void) {
 /* A real fault: SIGBUS from a page beyond the end of a truncated file, SIGSEGV
  * from an inaccessible page. */
 static int child_siginfo_fault(void) {
-  volatile unsigned char *p = child_page;
+  volatile unsigned char *p;
   if (!siginfo_setup())
     return 2;
+  p = child_page;
   if (siginfo_sig == SIGBUS) {
     size_t page = pmmf_page_size();
     if (truncate(support_path("child.bin"), (off_t)page) != 0)
@@ -488,11 +504,26 @@ static int child_interrupted_copy(void) {
     return 7;
   }
   free(buf);
+  if (mprotect(data + INTERRUPTED_BYTES, page, PROT_READ | PROT_WRITE) != 0 ||
+      pmmf_view_unmap(v) != PMMF_OK || pmmf_map_close(m) != PMMF_OK)
+    return 2;
   return 0;
 }
 
+/* ThreadSanitizer delays asynchronous signals to its next interceptor call
+ * and runs their handlers with every signal blocked: a fault inside such a
+ * handler then ends the process whatever the handlers are (the kernel forces
+ * the default action), with or without libportmmf. */
+
 static void test_fault_in_handler_interrupting_copy(void **state) {
   (void)state;
+#ifdef PMMF_TEST_TSAN
+  /* Not skip(): CMocka's TAP says "not ok # SKIP", which Meson counts as a
+   * failure. */
+  print_message("# not run: ThreadSanitizer runs asynchronous signal handlers with SIGSEGV "
+                "blocked, so a fault in one is fatal\n");
+  return;
+#endif
   assert_exited(run_child(child_interrupted_copy), 0);
 }
 
