@@ -8,8 +8,11 @@
  * disposition: the default action still ends the process (for a fault and for
  * a signal sent with raise), an ignored signal that was sent stays ignored, a
  * fault cannot be ignored, and a previous handler runs with its sa_mask
- * blocked and SA_RESETHAND honoured. Those run in child processes, each of
- * which sets its dispositions before its first guarded call.
+ * blocked and SA_RESETHAND honoured; SIG_DFL and SIG_IGN set with SA_SIGINFO
+ * behave exactly the same. A fault raised by a signal handler that
+ * interrupted a guarded copy, even on the view being copied, is the
+ * handler's, not the copy's. Those run in child processes, each of which sets
+ * its dispositions before its first guarded call.
  *
  * CMocka replaces SIGSEGV/SIGBUS handlers around every test (and restores them
  * after), so the handler state at load time is sampled in main(), and the
