@@ -23,6 +23,9 @@
 
 #include "support.h"
 
+#include "internal.h"
+
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -530,6 +533,55 @@ static void test_fault_in_handler_interrupting_copy(void **state) {
   assert_exited(run_child(child_interrupted_copy), 0);
 }
 
+/* --- pinning fails --------------------------------------------------------- */
+
+/* Installing the handler pins the library (dladdr, then dlopen with
+ * RTLD_NOLOAD | RTLD_NODELETE), best effort: a failing call only leaves it
+ * unpinned (as for the main program, which the look-up cannot find and which
+ * is never unloaded); guarded copies work all the same, and the loader's
+ * error is not left for the application's dlerror(). */
+static const char *pin_call;
+
+static int child_pin_failure(void) {
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  unsigned char buf[8];
+  if (pmmf_map_anonymous(&m, 2 * pmmf_page_size(), 0) != PMMF_OK ||
+      pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0) != PMMF_OK)
+    return 2;
+  memset(pmmf_view_data(v), 0x5A, pmmf_page_size());
+  if (mprotect((unsigned char *)pmmf_view_data(v) + pmmf_page_size(), pmmf_page_size(),
+               PROT_NONE) != 0)
+    return 2;
+  if (pin_call != NULL)
+    pmmf__fault_arm(pin_call, 0, PMMF__FAULT_NO_MEMORY);
+  if (pmmf_view_read(v, 0, buf, sizeof buf) != PMMF_OK || buf[0] != 0x5A)
+    return 3;
+  if (pin_call != NULL && !pmmf__fault_fired())
+    return 4;
+  pmmf__fault_disarm();
+  if (dlerror() != NULL)
+    return 5;
+  /* The handler is installed: the copy's own fault is recovered. */
+  if (pmmf_view_read(v, pmmf_page_size() - 4, buf, sizeof buf) != PMMF_E_IO)
+    return 6;
+  if (pmmf_view_unmap(v) != PMMF_OK || pmmf_map_close(m) != PMMF_OK)
+    return 2;
+  return 0;
+}
+
+static void test_pin_failure_is_harmless(void **state) {
+  /* NULL: no injected failure; this program links the static library, so
+   * the real look-up finds the main program and fails. */
+  static const char *const calls[] = {"dladdr", "dlopen", NULL};
+  size_t i;
+  (void)state;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(calls); i++) {
+    pin_call = calls[i];
+    assert_exited(run_child(child_pin_failure), 0);
+  }
+}
+
 static void test_install_on_first_guarded_call_and_forward(void **state) {
   const char *path = support_path("signals.bin");
   size_t page = pmmf_page_size();
@@ -601,6 +653,7 @@ int main(void) {
       cmocka_unit_test(test_forward_as_the_kernel_would),
       cmocka_unit_test(test_forward_siginfo_flag_with_default_and_ignore),
       cmocka_unit_test(test_fault_in_handler_interrupting_copy),
+      cmocka_unit_test(test_pin_failure_is_harmless),
       cmocka_unit_test(test_install_on_first_guarded_call_and_forward),
   };
   /* Sample before CMocka touches any handler; the library is already loaded
