@@ -386,7 +386,7 @@ PMMF_API int pmmf_view_unmap(pmmf_view *view);
 
 /** Flags of pmmf_view_flush(). */
 enum pmmf_flush_flags {
-  PMMF_FLUSH_ASYNC = 0, /**< start write-back */
+  PMMF_FLUSH_ASYNC = 0, /**< start write-back of the range; do not wait for it */
   PMMF_FLUSH_SYNC = 1   /**< return once data and file size are on stable storage */
 };
 

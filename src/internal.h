@@ -167,9 +167,12 @@ void pmmf__os_sleep_ms(unsigned ms);
 int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
                       size_t length, pmmf_access access, int populate, void *fixed);
 int pmmf__os_view_unmap(void *base, size_t length);
-/* Start (sync = 0) or complete (sync = 1) write-back of a range to the file;
- * the common layer then calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
-int pmmf__os_view_flush(void *addr, size_t length, int sync);
+/* Start (sync = 0: write-back begins, the call does not wait for it) or
+ * complete (sync = 1) write-back of a page-aligned range of a view of file
+ * map `map`; `offset` is the file position of `addr`. The common layer then
+ * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
+int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
+                        size_t length, int sync);
 /* `access` is READ, WRITE or COPY (COPY: writable copy-on-write pages). */
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
 /* PMMF_E_UNSUPPORTED where the platform has no equivalent. */

@@ -121,8 +121,24 @@ int pmmf__os_view_unmap(void *base, size_t length)
   return PMMF_OK;
 }
 
-int pmmf__os_view_flush(void *addr, size_t length, int sync)
+int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
+                        size_t length, int sync)
 {
+  /* ASYNC: on Linux msync(MS_ASYNC) has started nothing since 2.6.19 (the
+   * page cache already knows which pages of a shared mapping are dirty), so
+   * write-back of the range is started on the file itself, without waiting
+   * for it. Where sync_file_range is missing (ENOSYS: other systems, or a
+   * descriptor it does not apply to), msync(MS_ASYNC) schedules it. */
+  if (!sync) {
+    int r;
+    do
+      r = os_sync_file_range((int)map->handle, (off_t)offset, (off_t)length);
+    while (r != 0 && errno == EINTR);
+    if (r == 0)
+      return PMMF_OK;
+    if (errno != ENOSYS && errno != EINVAL && errno != ESPIPE)
+      return pmmf__posix_fail(errno);
+  }
   if (os_msync(addr, length, sync ? MS_SYNC : MS_ASYNC) != 0)
     return pmmf__posix_fail(errno);
   return PMMF_OK;

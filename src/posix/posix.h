@@ -34,6 +34,7 @@ enum pmmf__posix_call {
   POSIX_SHM_UNLINK,
   POSIX_FCHMOD,
   POSIX_NANOSLEEP,
+  POSIX_SYNC_FILE_RANGE,
   POSIX_CALL_COUNT
 };
 
@@ -77,6 +78,10 @@ int pmmf__posix_munmap(void *addr, size_t length);
   POSIX_CALL(POSIX_SHM_OPEN, int (*)(const char *, int, mode_t), -1, name, flags, mode)
 #define os_shm_unlink(name) POSIX_CALL(POSIX_SHM_UNLINK, int (*)(const char *), -1, name)
 #define os_fchmod(fd, mode) POSIX_CALL(POSIX_FCHMOD, int (*)(int, mode_t), -1, fd, mode)
+/* Start write-back of a file range without waiting (Linux sync_file_range
+ * with SYNC_FILE_RANGE_WRITE; ENOSYS elsewhere). */
+#define os_sync_file_range(fd, offset, length)                                    \
+  POSIX_CALL(POSIX_SYNC_FILE_RANGE, int (*)(int, off_t, off_t), -1, fd, offset, length)
 /* Sleeping cannot fail in a way that matters (EINTR only shortens it): no
  * fault check. */
 #define os_nanosleep(req, rem)                                                  \

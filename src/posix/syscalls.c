@@ -31,6 +31,20 @@ static int fdatasync_call(int fd)
 #endif
 }
 
+/* sync_file_range's flags are fixed here: start write-back, do not wait. */
+static int sync_file_range_call(int fd, off_t offset, off_t length)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+  return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+  (void)offset;
+  (void)length;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 #define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
 
 struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
@@ -51,6 +65,7 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_SHM_UNLINK] = ENTRY("shm_unlink", shm_unlink),
   [POSIX_FCHMOD] = ENTRY("fchmod", fchmod),
   [POSIX_NANOSLEEP] = ENTRY("nanosleep", nanosleep),
+  [POSIX_SYNC_FILE_RANGE] = ENTRY("sync_file_range", sync_file_range_call),
 };
 
 int pmmf__posix_fault(int index)

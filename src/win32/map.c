@@ -106,10 +106,14 @@ int pmmf__os_view_unmap(void *base, size_t length)
   return PMMF_OK;
 }
 
-int pmmf__os_view_flush(void *addr, size_t length, int sync)
+int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
+                        size_t length, int sync)
 {
   DWORD code;
   int attempt;
+
+  (void)map;
+  (void)offset;
 
   /* FlushViewOfFile writes the dirty pages back and waits for those writes
    * either way; the common layer adds FlushFileBuffers for a synchronous
