@@ -122,7 +122,9 @@ def staged_install():
         for f in (dll, implib):
             if not os.path.isfile(f):
                 raise RuntimeError("not installed: " + f)
+        release_files()
         return "DLL %s in %s" % (os.path.basename(dll), ARGS.bindir)
+    release_files()
     lib = staged(os.path.join(ARGS.libdir, "libportmmf.so"))
     out = run(["objdump", "-p", lib])
     m = re.search(r"SONAME\s+(\S+)", out)
@@ -132,6 +134,32 @@ def staged_install():
     if not os.path.isfile(staged(os.path.join(ARGS.libdir, want))):
         raise RuntimeError("no %s symlink installed" % want)
     return "SONAME " + want
+
+
+def release_files():
+    """What a release installs besides the library: the license, the
+    changelog, the tool, its manual page and the benchmark it runs."""
+    exe = ".exe" if IS_WIN else ""
+    for rel in ["share/doc/portmmf/LICENSE", "share/doc/portmmf/CHANGELOG.md",
+                "share/man/man1/pmmf.1", os.path.join(ARGS.bindir, "pmmf" + exe),
+                os.path.join(ARGS.bindir, "pmmf-bench" + exe)]:
+        if not os.path.isfile(staged(rel)):
+            raise RuntimeError("not installed: " + rel)
+
+
+def installed_pmmf_bench():
+    """`pmmf bench` from the installation finds the installed pmmf-bench."""
+    need_stage()
+    exe = ".exe" if IS_WIN else ""
+    tool = staged(os.path.join(ARGS.bindir, "pmmf" + exe))
+    env = {"LD_LIBRARY_PATH": staged(ARGS.libdir), "PMMF_BENCH": ""}
+    cmd = ([ARGS.wrapper] if ARGS.wrapper else []) + [tool, "bench", "--help"]
+    if ARGS.wrapper:
+        env["WINEPATH"] = staged(ARGS.bindir)
+    rc, text = run_command(cmd, env=env)
+    if rc != 0 or "usage: pmmf-bench" not in text:
+        raise RuntimeError("installed `pmmf bench --help` exited %d:\n%s" % (rc, text))
+    return "pmmf bench runs the installed pmmf-bench"
 
 
 def pkg_config(*args):
@@ -264,8 +292,8 @@ def main():
         if old.startswith("work-"):
             shutil.rmtree(os.path.join(base, old), ignore_errors=True)
     WORK = tempfile.mkdtemp(prefix="work-", dir=base)
-    rc = run_cases([staged_install, pkgconfig_shared, pkgconfig_static, cmake_find_package,
-                    meson_subproject])
+    rc = run_cases([staged_install, installed_pmmf_bench, pkgconfig_shared, pkgconfig_static,
+                    cmake_find_package, meson_subproject])
     if rc == 0:
         shutil.rmtree(WORK, ignore_errors=True)
     return rc

@@ -98,6 +98,30 @@ def help_matches_docs():
 
 
 @case
+def man_page_matches_help():
+    # docs/pmmf.1 (installed as pmmf(1)) names every command and exit code
+    # that --help lists.
+    if not ARGS.doc:
+        raise Skip("no --doc given")
+    man = open(os.path.join(os.path.dirname(ARGS.doc), "pmmf.1"), encoding="utf-8").read()
+    man = man.replace("\\-", "-")
+    rc, out, err = pmmf("--help")
+    text = out.decode().replace("\r\n", "\n")
+    commands = [line.split()[0] for line in text.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+                .splitlines() if line.startswith("  ") and not line.startswith("    ")]
+    expect(len(commands) >= 6, "no commands found in --help: %r" % commands)
+    for cmd in commands:
+        word = cmd.rstrip(",")
+        expect(("B %s" % word) in man or ("BR %s" % word) in man or ("BI %s" % word) in man,
+               "pmmf.1 does not describe %r" % word)
+    codes = [line.split()[0] for line in text.split("Exit codes:\n", 1)[1].splitlines()
+             if line.startswith("  ") and line.split()[0].isdigit()]
+    for code in codes:
+        expect(".B %s\n" % code in man, "pmmf.1 lacks exit code %s" % code)
+    expect(codes == [str(i) for i in range(len(codes))], "exit codes %r" % codes)
+
+
+@case
 def no_command_is_usage_error():
     rc, out, err = pmmf()
     expect_exit(rc, EXIT_USAGE, err)
