@@ -22,16 +22,19 @@ extern "C" {
 
 /*
  * PMMF_API marks exported functions. Windows DLL builds define PMMF_BUILDING_DLL
- * while compiling the library; users of a static build on Windows define
- * PMMF_STATIC before including this header.
+ * while compiling the library. Users need define nothing, for the DLL and the
+ * static library alike: the API is functions only, which a DLL's import
+ * library reaches without dllimport. A DLL user may define PMMF_DLL for
+ * dllimport (one indirect call instead of a jump through a stub); PMMF_STATIC,
+ * from older versions, is still accepted and means nothing to do.
  */
 #if defined(_WIN32) || defined(__CYGWIN__)
 #  if defined(PMMF_BUILDING_DLL)
 #    define PMMF_API __declspec(dllexport)
-#  elif defined(PMMF_STATIC)
-#    define PMMF_API
-#  else
+#  elif defined(PMMF_DLL) && !defined(PMMF_STATIC)
 #    define PMMF_API __declspec(dllimport)
+#  else
+#    define PMMF_API
 #  endif
 #elif defined(__GNUC__) && __GNUC__ >= 4
 #  define PMMF_API __attribute__((visibility("default")))

@@ -178,13 +178,15 @@ def pkgconfig_shared():
     need_stage()
     out_dir = tempfile.mkdtemp(prefix="pc-shared-", dir=WORK)
     exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
-    cmd = (ARGS.cc + [os.path.join(HERE, "consumer.c"), "-o", exe] + pkg_config("--cflags")
-           + pkg_config("--libs") + cc_without_static(ARGS.link_arg))
-    run(cmd)
-    check_shared(exe)
     libdir = ARGS.bindir if IS_WIN else ARGS.libdir
-    run_consumer(exe, [staged(libdir)])
-    return "pkg-config --cflags --libs portmmf"
+    # Nothing to define; PMMF_DLL (dllimport on Windows) is optional.
+    for defines in ([], ["-DPMMF_DLL"]):
+        cmd = (ARGS.cc + defines + [os.path.join(HERE, "consumer.c"), "-o", exe]
+               + pkg_config("--cflags") + pkg_config("--libs") + cc_without_static(ARGS.link_arg))
+        run(cmd)
+        check_shared(exe)
+        run_consumer(exe, [staged(libdir)])
+    return "pkg-config --cflags --libs portmmf, without and with PMMF_DLL"
 
 
 def pkgconfig_static():
@@ -195,12 +197,14 @@ def pkgconfig_static():
     # The static archive itself, then what it needs (Libs.private).
     archive = staged(os.path.join(ARGS.libdir, "libportmmf.a"))
     libs = [a for a in libs if a != "-lportmmf"]
-    cmd = (ARGS.cc + ["-DPMMF_STATIC", os.path.join(HERE, "consumer.c"), "-o", exe]
-           + pkg_config("--cflags") + [archive] + libs + ARGS.link_arg)
-    run(cmd)
-    check_static(exe)
-    run_consumer(exe)
-    return "pkg-config --static, libportmmf.a"
+    # Nothing to define (on Windows too), and the old PMMF_STATIC still works.
+    for defines in ([], ["-DPMMF_STATIC"]):
+        cmd = (ARGS.cc + defines + [os.path.join(HERE, "consumer.c"), "-o", exe]
+               + pkg_config("--cflags") + [archive] + libs + ARGS.link_arg)
+        run(cmd)
+        check_static(exe)
+        run_consumer(exe)
+    return "pkg-config --static, libportmmf.a, without and with PMMF_STATIC"
 
 
 def cmake_find_package():
