@@ -163,8 +163,21 @@ PMMF_API const char *pmmf_backend(void);
 PMMF_API const char *pmmf_version(void);
 /** @} */
 
-/** @defgroup files Files */
-/** @{ */
+/**
+ * @defgroup files Files
+ *
+ * @par Thread safety
+ * On one pmmf_file, pmmf_file_size(), pmmf_map_file() and pmmf_file_resize()
+ * may be called from several threads at once. A resize and a map never
+ * overlap: pmmf_file_resize() returns PMMF_E_BUSY while a map of the file is
+ * alive or being made, and a pmmf_map_file() that starts while a resize runs
+ * waits for it (one OS call) and sees the new size, so a map is never larger
+ * than its file. Concurrent resizes take turns. pmmf_file_close() must not run
+ * while any other call on the same pmmf_file runs or may start; the maps and
+ * views made from the file are independent of it and may be used and closed
+ * in any thread. Different pmmf_file objects are independent.
+ * @{
+ */
 
 /** An open file. Opaque. */
 typedef struct pmmf_file pmmf_file;
@@ -206,7 +219,7 @@ PMMF_API int pmmf_file_size(pmmf_file *file, uint64_t *size);
  * @param size the new size in bytes
  * @return PMMF_OK; PMMF_E_INVALID (NULL file); PMMF_E_ACCESS (not opened for
  *   writing); PMMF_E_BUSY (a map made from this file, or a view of one, is
- *   alive); PMMF_E_RANGE (size too large for the OS); PMMF_E_NO_SPACE; PMMF_E_IO;
+ *   alive, or a map is being made in another thread); PMMF_E_RANGE (size too large for the OS); PMMF_E_NO_SPACE; PMMF_E_IO;
  *   PMMF_E_OS
  */
 PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
@@ -220,8 +233,19 @@ PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
 PMMF_API int pmmf_file_close(pmmf_file *file);
 /** @} */
 
-/** @defgroup maps Maps */
-/** @{ */
+/**
+ * @defgroup maps Maps
+ *
+ * @par Thread safety
+ * On one pmmf_map, pmmf_view_map(), pmmf_view_map_at(), pmmf_map_size() and
+ * pmmf_window_open() may be called from several threads at once (two
+ * pmmf_view_map_at() at one address: one gets PMMF_E_ADDRESS_IN_USE).
+ * pmmf_map_close() may be called only once every other call on the map has
+ * returned; its views and windows stay valid, independent of it, usable and
+ * closable in any thread. Different maps are independent, and so are the
+ * calls that create them.
+ * @{
+ */
 
 /** A mapping object: a file, anonymous or named memory that views are made of. Opaque. */
 typedef struct pmmf_map pmmf_map;
@@ -318,8 +342,21 @@ PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
 PMMF_API int pmmf_map_close(pmmf_map *map);
 /** @} */
 
-/** @defgroup views Views */
-/** @{ */
+/**
+ * @defgroup views Views
+ *
+ * @par Thread safety
+ * On one pmmf_view, pmmf_view_read(), pmmf_view_write(), pmmf_view_flush(),
+ * pmmf_view_advise(), pmmf_view_data(), pmmf_view_size() and
+ * pmmf_view_offset() may be called from several threads at once.
+ * pmmf_view_protect() may run alongside all of them except pmmf_view_write()
+ * and another pmmf_view_protect() of the same view, which the caller must
+ * serialise with it. pmmf_view_unmap() may be called only once every other
+ * call on the view has returned. The bytes are shared memory: ordering reads
+ * and writes of the same bytes, through the pointer or these calls, is the
+ * caller's. Different views are independent, even of the same bytes.
+ * @{
+ */
 
 /** A range of a map mapped into this process's address space. Opaque. */
 typedef struct pmmf_view pmmf_view;
@@ -457,8 +494,16 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
 PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length);
 /** @} */
 
-/** @defgroup windows Sliding windows */
-/** @{ */
+/**
+ * @defgroup windows Sliding windows
+ *
+ * @par Thread safety
+ * A pmmf_window is used by one thread at a time: pmmf_window_get() moves its
+ * view, and with it the pointers of earlier gets, so calls on one window must
+ * not overlap (a window may pass between threads, ordered by the caller).
+ * Windows over one map are independent: one per thread.
+ * @{
+ */
 
 /** A sliding view over a map of any size. Opaque. */
 typedef struct pmmf_window pmmf_window;

@@ -196,8 +196,17 @@ struct pmmf_file {
   pmmf__handle handle;
   unsigned flags;      /* the public open flags */
   atomic_long refs;    /* the user's handle + one per map */
-  atomic_long maps;    /* maps made from this file still alive (with their views) */
+  atomic_long maps;    /* maps made from this file still alive (with their
+                          views) or being made, or PMMF__FILE_RESIZING */
 };
+
+/* file->maps while pmmf_file_resize runs its OS call. */
+#define PMMF__FILE_RESIZING (-1L)
+
+/* Count a map of `file` before reading the file's size (waiting while a
+ * resize runs); leave when the map is gone or was not made. */
+void pmmf__file_maps_enter(pmmf_file *file);
+void pmmf__file_maps_leave(pmmf_file *file);
 
 enum pmmf__map_kind { PMMF__MAP_FILE = 1, PMMF__MAP_ANONYMOUS, PMMF__MAP_SHARED };
 

@@ -20,12 +20,14 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
   return PMMF_OK;
 }
 
+static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
+                            pmmf_access access, unsigned flags);
+
+/* The map is counted in file->maps before the file's size is read (so no
+ * pmmf_file_resize can change it meanwhile) and uncounted if it fails. */
 int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
                   unsigned flags)
 {
-  pmmf_map *map;
-  uint64_t file_size;
-  int grown = 0;
   int status;
 
   if (!out || !file || !pmmf__access_valid(access) || (flags & ~(unsigned)PMMF_MAP_GROW))
@@ -36,6 +38,21 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
     return pmmf__reject(PMMF_E_ACCESS);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_RANGE);
+
+  pmmf__file_maps_enter(file);
+  status = map_file_counted(out, file, size, access, flags);
+  if (status != PMMF_OK)
+    pmmf__file_maps_leave(file);
+  return status;
+}
+
+static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
+                            pmmf_access access, unsigned flags)
+{
+  pmmf_map *map;
+  uint64_t file_size;
+  int grown = 0;
+  int status;
 
   status = pmmf__os_file_size(file->handle, &file_size);
   if (status != PMMF_OK)
@@ -68,7 +85,6 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
 
   map->file = file;
   atomic_fetch_add(&file->refs, 1);
-  atomic_fetch_add(&file->maps, 1);
   *out = map;
   return PMMF_OK;
 }
@@ -108,7 +124,7 @@ int pmmf__map_release(pmmf_map *map)
     status = pmmf__os_map_close(&map->os);
     if (map->file) {
       long error = pmmf__last_error_get();
-      atomic_fetch_sub(&map->file->maps, 1);
+      pmmf__file_maps_leave(map->file);
       /* The last map of a closed file closes it: a failure there (close()
        * reporting a failed write-back) is this call's to report, after a
        * failure of the map's own. */
