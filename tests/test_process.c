@@ -732,7 +732,7 @@ static void test_exclusive_create_race(void **state) {
   enum { CHILDREN = 3 };
   const char *prefix = support_path("xrace");
   support_child *children[CHILDREN];
-  long long rounds = support_is_win32() ? 15 : 60;
+  long long rounds = support_is_win32() ? 30 : 60;
   char path[512], sig[512], suffix[32], record[64], n[2][16];
   long long round;
   int i;
