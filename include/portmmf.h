@@ -194,13 +194,22 @@ enum pmmf_open_flags {
 
 /**
  * Open (and optionally create) a regular file.
+ *
+ * Never blocks on a FIFO; a file under another process's lease (Linux
+ * F_SETLEASE) is waited for as a plain open() would. A file this call created
+ * is removed again if the call fails, unless another open holds it, it is no
+ * longer empty, or (POSIX) flock does not work there: then it stays. At most
+ * one PMMF_OPEN_EXCLUSIVE open holds a path at a time, however many processes
+ * race to create it.
  * @param out receives the file on success; untouched on failure
  * @param path_utf8 the path, in UTF-8
  * @param flags a combination of enum pmmf_open_flags
  * @return PMMF_OK; PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
- *   WRITE, TRUNCATE without WRITE, a directory or other non-regular file, invalid
- *   UTF-8 on Windows); PMMF_E_NOT_FOUND; PMMF_E_EXISTS (CREATE_NEW);
- *   PMMF_E_ACCESS; PMMF_E_SHARING (EXCLUSIVE conflict); PMMF_E_NO_MEMORY;
+ *   WRITE, TRUNCATE without WRITE, a directory, socket, device or other
+ *   non-regular file, invalid UTF-8 on Windows); PMMF_E_NOT_FOUND;
+ *   PMMF_E_EXISTS (CREATE_NEW);
+ *   PMMF_E_ACCESS; PMMF_E_SHARING (EXCLUSIVE conflict); PMMF_E_UNSUPPORTED
+ *   (EXCLUSIVE on a POSIX file system without flock); PMMF_E_NO_MEMORY;
  *   PMMF_E_NO_SPACE; PMMF_E_IO; PMMF_E_OS
  */
 PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags);

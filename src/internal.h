@@ -106,7 +106,8 @@ const char *pmmf__os_backend_name(void);
  * (so an EXCLUSIVE conflict truncates nothing). The backend opens a regular
  * file only (anything else: PMMF_E_INVALID, nothing left open), never
  * inheritable, and implements PMMF_OPEN_EXCLUSIVE. A file it created and then
- * failed to finish opening is removed again. *created says whether this call
+ * failed to finish opening is removed again, unless that could take it from
+ * another open (it then stays, empty). *created says whether this call
  * created the file (a new file needs no truncation, so nothing can fail after
  * a creation).
  * ------------------------------------------------------------------------- */

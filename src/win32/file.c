@@ -143,6 +143,29 @@ static int open_failure(const wchar_t *path, DWORD code)
   return pmmf__w32_fail(code);
 }
 
+/* Remove a file this open created and could not finish opening, after its
+ * handle is closed - but only if that takes it from nobody: reopened with
+ * share mode 0, which fails while any other open holds it (DeleteFileW would
+ * remove it from under an open that shares deletion, as every non-exclusive
+ * libportmmf open does), and only while still empty (nobody wrote to it in
+ * between). Otherwise the empty file stays. */
+static void discard_created(const wchar_t *path)
+{
+  FILE_DISPOSITION_INFO dispose;
+  LARGE_INTEGER size;
+  HANDLE handle;
+
+  handle = w32_CreateFileW(path, DELETE | FILE_READ_ATTRIBUTES, 0, NULL, OPEN_EXISTING,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+  if (handle == INVALID_HANDLE_VALUE)
+    return;
+  if (w32_GetFileSizeEx(handle, &size) && size.QuadPart == 0) {
+    dispose.DeleteFile = TRUE;
+    (void)w32_SetFileInformationByHandle(handle, FileDispositionInfo, &dispose, sizeof dispose);
+  }
+  pmmf__w32_close_handle(handle);
+}
+
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created_out)
 {
   wchar_t *wide = NULL, *path = NULL;
@@ -180,13 +203,16 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
   created = disposition == CREATE_NEW ||
             (disposition == OPEN_ALWAYS && GetLastError() != ERROR_ALREADY_EXISTS);
 
-  /* Regular files only: not a console, pipe, socket or character device. */
+  /* Regular files only: not a console, pipe, socket or character device.
+   * A device opened with OPEN_ALWAYS looks created (no ERROR_ALREADY_EXISTS),
+   * but a file this call really created is a disk file: only when the type
+   * could not be told is there something of ours to remove. */
   type = w32_GetFileType(handle);
   if (type != FILE_TYPE_DISK) {
     code = type == FILE_TYPE_UNKNOWN ? GetLastError() : NO_ERROR;
     pmmf__w32_close_handle(handle);
-    if (created)
-      w32_DeleteFileW(path);
+    if (created && code != NO_ERROR)
+      discard_created(path);
     pmmf__free(path);
     return code != NO_ERROR ? pmmf__w32_fail(code) : pmmf__reject(PMMF_E_INVALID);
   }
