@@ -107,12 +107,12 @@ static int address_space_child(const char *path) {
   limit.rlim_cur = limit.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (32u << 20);
   if (setrlimit(RLIMIT_AS, &limit) != 0)
     return 2;
-  /* Neither a sparse file nor a memory object takes address space... */
+  /* Neither a sparse file nor a sparse memory object takes address space... */
   if (pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE) != PMMF_OK)
     return 3;
-  if (pmmf_map_file(&m, f, big, PMMF_ACCESS_WRITE, PMMF_MAP_GROW) != PMMF_OK)
+  if (pmmf_map_file(&m, f, big, PMMF_ACCESS_WRITE, PMMF_MAP_GROW | PMMF_MAP_SPARSE) != PMMF_OK)
     return 4;
-  if (pmmf_map_anonymous(&a, big, 0) != PMMF_OK)
+  if (pmmf_map_anonymous(&a, big, PMMF_MAP_SPARSE) != PMMF_OK)
     return 5;
   /* ...but a view of all of it does not fit. */
   if (pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0) != PMMF_E_NO_MEMORY || v != SENTINEL)
