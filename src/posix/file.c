@@ -148,6 +148,46 @@ static int fallocate_retried(int fd, int mode, uint64_t offset, uint64_t length)
   return r;
 }
 
+/* Whether the file system says it has fewer than `need` bytes free for
+ * unprivileged use (f_bavail; an unlimited tmpfs reports no blocks at all:
+ * unknown). Asked first so that a growth bound to fail does not take every
+ * free block, even for a moment, from other programs. */
+static int clearly_too_little_space(int fd, uint64_t need)
+{
+  struct statvfs st;
+  if (os_fstatvfs(fd, &st) != 0 || st.f_blocks == 0)
+    return 0;
+  return (uint64_t)st.f_bavail * (uint64_t)st.f_frsize < need;
+}
+
+/* A reservation that failed may have kept what it got, beyond the end of
+ * file where nothing shows it but the free space: punch it out (whole blocks
+ * past the current end only; a window remains if someone else extends the
+ * file and writes there between the two calls). ext4 cannot punch beyond the
+ * end of file and keeps the blocks until the file is next truncated: a
+ * truncation to the size read here could cut a file that someone else grew
+ * meanwhile, so it is left to the caller (pmmf_file_resize to the file's
+ * own size gives them back). */
+static void release_reservation(int fd, uint64_t from, uint64_t size)
+{
+#if defined(FALLOC_FL_PUNCH_HOLE) && defined(FALLOC_FL_KEEP_SIZE)
+  struct stat st;
+  uint64_t start, block;
+  if (os_fstat(fd, &st) != 0)
+    return;
+  block = st.st_blksize > 0 ? (uint64_t)st.st_blksize : 4096u;
+  start = (uint64_t)st.st_size > from ? (uint64_t)st.st_size : from;
+  start = (start + block - 1) / block * block;
+  if (start < size)
+    (void)fallocate_retried(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, start,
+                            size - start);
+#else
+  (void)fd;
+  (void)from;
+  (void)size;
+#endif
+}
+
 int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memory)
 {
   struct stat st;
@@ -169,10 +209,15 @@ int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memor
   if (!sparse && size > from) {
     if (memory && size > os_memory_total())
       return pmmf__fail(ENOMEM, PMMF_E_NO_MEMORY);
+    if (clearly_too_little_space(fd, size - from))
+      return pmmf__fail(ENOSPC, PMMF_E_NO_SPACE);
 #ifdef FALLOC_FL_KEEP_SIZE
     if (fallocate_retried(fd, FALLOC_FL_KEEP_SIZE, from, size - from) != 0 &&
-        !fallocate_unsupported(errno))
-      return pmmf__posix_fail(errno);
+        !fallocate_unsupported(errno)) {
+      int err = errno;
+      release_reservation(fd, from, size);
+      return pmmf__posix_fail(err);
+    }
 #endif
   }
 

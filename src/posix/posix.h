@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ enum pmmf__posix_call {
   POSIX_FALLOCATE,
   POSIX_GETRLIMIT,
   POSIX_MEMORY_TOTAL,
+  POSIX_FSTATVFS,
   POSIX_CALL_COUNT
 };
 
@@ -88,6 +90,8 @@ int pmmf__posix_munmap(void *addr, size_t length);
 /* Linux fallocate(2) (elsewhere: ENOSYS). */
 #define os_fallocate(fd, mode, off, len) \
   POSIX_CALL(POSIX_FALLOCATE, int (*)(int, int, off_t, off_t), -1, fd, mode, off, len)
+#define os_fstatvfs(fd, st) \
+  POSIX_CALL(POSIX_FSTATVFS, int (*)(int, struct statvfs *), -1, fd, st)
 /* getrlimit(RLIMIT_FSIZE): the largest size this process may make a file,
  * UINT64_MAX without a limit. Asking cannot fail in a way that matters: no
  * fault check. */

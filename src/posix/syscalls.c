@@ -109,6 +109,7 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_FALLOCATE] = ENTRY("fallocate", fallocate_call),
   [POSIX_GETRLIMIT] = ENTRY("getrlimit", file_size_limit_call),
   [POSIX_MEMORY_TOTAL] = ENTRY("sysinfo", memory_total_call),
+  [POSIX_FSTATVFS] = ENTRY("fstatvfs", fstatvfs),
 };
 
 int pmmf__posix_fault(int index)
