@@ -522,7 +522,9 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
  * @param src the source buffer
  * @param length the number of bytes; 0 copies nothing
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_ACCESS (the view is
- *   currently READ; memory untouched); PMMF_E_IO (a page could not be written)
+ *   currently READ; memory untouched); PMMF_E_IO (a page could not be written,
+ *   including a page of sparse growth the file system had no room for: POSIX
+ *   raises the same SIGBUS for both, so it is never PMMF_E_NO_SPACE)
  */
 PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length);
 /** @} */
