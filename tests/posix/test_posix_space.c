@@ -8,7 +8,8 @@
  * the grown range through the pointer does not die of SIGBUS. The sparse
  * flags keep the old behaviour. Named memory on a full /dev/shm (a 1 MiB
  * tmpfs mounted over it in a private mount namespace) is PMMF_E_NO_SPACE at
- * creation and leaves no object.
+ * creation and leaves no object. Without fallocate (EOPNOTSUPP) growth falls
+ * back to plain growth, still extend-only.
  */
 #define _GNU_SOURCE
 
@@ -397,6 +398,53 @@ static void test_shm_full(void **state) {
   assert_false(support_shm_exists(name));
 }
 
+/* A file system without fallocate (EOPNOTSUPP, as some network and FUSE
+ * ones say): growth falls back to plain, sparse growth (ftruncate after a
+ * re-check of the size) and still never shrinks. Needs no root. */
+static int fallocate_unsupported_call(int fd, int mode, off_t offset, off_t length) {
+  (void)fd;
+  (void)mode;
+  (void)offset;
+  (void)length;
+  errno = EOPNOTSUPP;
+  return -1;
+}
+
+static void test_no_fallocate_fallback(void **state) {
+  const char *path = support_path("no-fallocate.bin");
+  pmmf_file *f = NULL, *g = NULL;
+  pmmf_map *m = NULL;
+  uint64_t size = 0;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 1000, 9), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_file_open(&g, path, PMMF_OPEN_WRITE));
+  assert_int_equal(pmmf__os_syscall_set("fallocate", (pmmf__syscall_ptr)fallocate_unsupported_call),
+                   0);
+  assert_ok(pmmf_file_resize(f, 100000));
+  assert_ok(pmmf_file_size(f, &size));
+  assert_int_equal(size, 100000);
+  assert_ok(pmmf_map_file(&m, f, 200000, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_size(f, &size));
+  assert_int_equal(size, 200000);
+  /* Another handle grew it further: a GROW to less changes nothing. */
+  assert_ok(pmmf_file_resize(g, 300000));
+  m = NULL;
+  assert_ok(pmmf_map_file(&m, f, 150000, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+  assert_ok(pmmf_map_close(m));
+  assert_int_equal(pmmf__os_syscall_set("fallocate", NULL), 0);
+  assert_ok(pmmf_file_size(f, &size));
+  assert_int_equal(size, 300000);
+  assert_ok(pmmf_file_close(g));
+  assert_ok(pmmf_file_close(f));
+  {
+    unsigned char head[1000];
+    assert_int_equal(support_read_at(path, 0, head, sizeof head), 0);
+    assert_pattern(head, sizeof head, 0, 9);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tmpfs_beyond_free_space),
@@ -404,6 +452,7 @@ int main(void) {
       cmocka_unit_test(test_tmpfs_reserved_growth),
       cmocka_unit_test(test_ext4_reserved_growth),
       SUPPORT_SHM_TEST(test_shm_full),
+      cmocka_unit_test(test_no_fallocate_fallback),
   };
   return cmocka_run_group_tests_name("posix_space", tests, group_setup, group_teardown);
 }
