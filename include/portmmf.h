@@ -189,7 +189,11 @@ enum pmmf_open_flags {
   PMMF_OPEN_CREATE = 0x04,     /**< create the file if it is missing */
   PMMF_OPEN_CREATE_NEW = 0x08, /**< create the file; PMMF_E_EXISTS if present */
   PMMF_OPEN_TRUNCATE = 0x10,   /**< truncate to size 0; needs PMMF_OPEN_WRITE */
-  PMMF_OPEN_EXCLUSIVE = 0x20   /**< no other open of this file while held */
+  PMMF_OPEN_EXCLUSIVE = 0x20,  /**< no other open of this file while held */
+  /** growth of this file (pmmf_file_resize(), PMMF_MAP_GROW) is sparse: no
+   * storage is reserved, so a full disk shows later, as a fault (SIGBUS, an
+   * in-page error) when a page is written through a pointer */
+  PMMF_OPEN_SPARSE = 0x40
 };
 
 /**
@@ -223,12 +227,21 @@ PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned fla
 PMMF_API int pmmf_file_size(pmmf_file *file, uint64_t *size);
 
 /**
- * Set the file's size: growth adds zero bytes (sparse where supported).
+ * Set the file's size: growth adds zero bytes and reserves their storage
+ * (POSIX fallocate, Windows a non-sparse extension), so a full disk is
+ * PMMF_E_NO_SPACE here and writing the new bytes later cannot fail for lack
+ * of space. Where the file system cannot reserve (POSIX EOPNOTSUPP: some
+ * network and FUSE file systems; Wine, whose growth is ftruncate) the growth
+ * is plain; with PMMF_OPEN_SPARSE it is sparse on purpose. Growth only ever
+ * extends: a file another process made larger meanwhile keeps its size.
  * @param file a file opened with PMMF_OPEN_WRITE
  * @param size the new size in bytes
  * @return PMMF_OK; PMMF_E_INVALID (NULL file); PMMF_E_ACCESS (not opened for
  *   writing); PMMF_E_BUSY (a map made from this file, or a view of one, is
- *   alive, or a map is being made in another thread); PMMF_E_RANGE (size too large for the OS); PMMF_E_NO_SPACE; PMMF_E_IO;
+ *   alive, or a map is being made in another thread); PMMF_E_RANGE (size too
+ *   large for the OS, or beyond this process's file size limit, POSIX
+ *   RLIMIT_FSIZE: no SIGXFSZ is raised); PMMF_E_NO_SPACE (not enough free
+ *   space: the size is unchanged); PMMF_E_IO;
  *   PMMF_E_OS
  */
 PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
@@ -268,7 +281,12 @@ typedef enum pmmf_access {
 
 /** Flags of pmmf_map_file(). */
 enum pmmf_map_flags {
-  PMMF_MAP_GROW = 0x01 /**< with WRITE access, extend the file to the map's size */
+  PMMF_MAP_GROW = 0x01, /**< with WRITE access, extend the file to the map's size */
+  /** pmmf_map_file() with PMMF_MAP_GROW: grow the file sparsely (as
+   * PMMF_OPEN_SPARSE does for every growth of a file); pmmf_map_anonymous():
+   * reserve no memory up front (POSIX; Windows always commits). A write to a
+   * page the system then has no room for faults (SIGBUS, an in-page error). */
+  PMMF_MAP_SPARSE = 0x02
 };
 
 /**
@@ -278,24 +296,36 @@ enum pmmf_map_flags {
  * @param size the map's size; 0 for the file's current size
  * @param access READ and COPY need a file opened for reading, WRITE one opened
  *   for writing
- * @param flags 0 or PMMF_MAP_GROW (WRITE access only)
+ * @param flags 0, PMMF_MAP_GROW (WRITE access only), PMMF_MAP_GROW |
+ *   PMMF_MAP_SPARSE. GROW extends the file to @p size if it is smaller,
+ *   reserving the new bytes' storage as pmmf_file_resize() does (unless
+ *   PMMF_MAP_SPARSE or PMMF_OPEN_SPARSE), and only ever extends: a file that
+ *   another process or pmmf_file made larger in the meantime keeps its size
+ *   and bytes.
  * @return PMMF_OK; PMMF_E_INVALID (NULL argument, bad access, unknown flags, GROW
- *   without WRITE); PMMF_E_ACCESS; PMMF_E_EMPTY (size 0 of an empty file);
- *   PMMF_E_RANGE (size beyond the file without GROW); PMMF_E_NO_SPACE;
- *   PMMF_E_NO_MEMORY; PMMF_E_IO; PMMF_E_OS. A failed call leaves the file's size
- *   as it was.
+ *   without WRITE, SPARSE without GROW); PMMF_E_ACCESS; PMMF_E_EMPTY (size 0 of
+ *   an empty file); PMMF_E_RANGE (size beyond the file without GROW, or beyond
+ *   this process's file size limit, POSIX RLIMIT_FSIZE); PMMF_E_NO_SPACE (not
+ *   enough free space to grow); PMMF_E_NO_MEMORY; PMMF_E_IO; PMMF_E_OS. A failed
+ *   call leaves the file's size as it was.
  */
 PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
                            unsigned flags);
 
 /**
  * Create a process-private, zero-filled, writable memory object. Every view of
- * it sees the same bytes.
+ * it sees the same bytes. Its memory is reserved up front (Windows: committed
+ * against the page file; POSIX: the pages of the memfd or shm object are
+ * allocated, fallocate), so touching any byte later cannot fault for lack of
+ * memory; PMMF_MAP_SPARSE skips that on POSIX (pages come on first touch).
  * @param out receives the map; untouched on failure
  * @param size its size in bytes, more than 0
- * @param flags 0
+ * @param flags 0 or PMMF_MAP_SPARSE
  * @return PMMF_OK; PMMF_E_INVALID (NULL out, size 0, unknown flags);
- *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_OS
+ *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY (also: POSIX, more than RAM and swap
+ *   together, unless sparse); PMMF_E_NO_SPACE (POSIX: the shm file system
+ *   behind the object is full); PMMF_E_RANGE (POSIX: beyond this process's
+ *   file size limit, RLIMIT_FSIZE); PMMF_E_OS
  */
 PMMF_API int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags);
 
@@ -310,7 +340,9 @@ enum pmmf_shm_mode {
  * Create or open named shared memory: the object "Local\\" + name on Windows
  * (this session), "/" + name on POSIX (the machine; mode 0600). New objects
  * are zero-filled. An existing object's size wins: the map gets all of it
- * (on Windows rounded up to the page size). Lifetime differs: on Windows the object goes with its
+ * (on Windows rounded up to the page size). A new object's memory is reserved
+ * as for pmmf_map_anonymous() (POSIX: a full /dev/shm is PMMF_E_NO_SPACE at
+ * creation, not a fault later). Lifetime differs: on Windows the object goes with its
  * last map and view; on POSIX it stays until pmmf_shm_unlink().
  * @param out receives the map; untouched on failure
  * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
@@ -320,7 +352,8 @@ enum pmmf_shm_mode {
  * @param mode a value of enum pmmf_shm_mode
  * @param created may be NULL; set to 1 if this call created the object, else 0
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_EXISTS; PMMF_E_NOT_FOUND;
- *   PMMF_E_RANGE (larger than the existing object); PMMF_E_BUSY (POSIX: its
+ *   PMMF_E_RANGE (larger than the existing object; POSIX: a new object beyond
+ *   this process's file size limit, RLIMIT_FSIZE); PMMF_E_BUSY (POSIX: its
  *   creator has not set its size within about a second); PMMF_E_ACCESS;
  *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
  */
@@ -498,7 +531,9 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
  * @param src the source buffer
  * @param length the number of bytes; 0 copies nothing
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_ACCESS (the view is
- *   currently READ; memory untouched); PMMF_E_IO (a page could not be written)
+ *   currently READ; memory untouched); PMMF_E_IO (a page could not be written,
+ *   including a page of sparse growth the file system had no room for: POSIX
+ *   raises the same SIGBUS for both, so it is never PMMF_E_NO_SPACE)
  */
 PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length);
 /** @} */

@@ -116,6 +116,14 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
+/* Extend a file to `size` bytes, extend-only: a file that is already that
+ * large (someone else grew it after the caller read `from`, its size then)
+ * keeps its size and bytes. Unless `sparse`, the storage of [from, size) is
+ * reserved first, so a full disk is PMMF_E_NO_SPACE here and never a fault
+ * later (where the file system cannot reserve, the growth is plain). A size
+ * beyond what this process may make a file (POSIX RLIMIT_FSIZE) is
+ * PMMF_E_RANGE before anything changes. On failure the size is as it was. */
+int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int sparse);
 /* Data and size to stable storage (fdatasync / FlushFileBuffers). */
 int pmmf__os_file_sync(pmmf__handle file);
 
@@ -132,9 +140,16 @@ struct pmmf__os_map {
  * common layer grows the file first). POSIX borrows the file's descriptor. */
 int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size,
                       pmmf_access access);
+/* A WRITE map of `size` bytes of a file last seen `from` (< size) bytes long,
+ * growing the file as pmmf__os_file_grow does. Nothing can fail after the
+ * growth, so a failed call never changed the file (Windows: the section's
+ * creation is the growth; POSIX: the map borrows the descriptor). */
+int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t from,
+                           uint64_t size, int sparse);
 /* A zero-filled, process-private, read-write memory object that several views
- * can share (memfd or unlinked shm; a page-file-backed section). */
-int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size);
+ * can share (memfd or unlinked shm; a page-file-backed section). Its memory is
+ * reserved unless `sparse` (POSIX; Windows always commits it). */
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse);
 int pmmf__os_map_close(struct pmmf__os_map *map);
 
 /* A named shared memory object (`name` is valid: the common layer checked it;

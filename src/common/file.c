@@ -8,7 +8,7 @@
 
 #define PMMF__OPEN_KNOWN                                                                   \
   (PMMF_OPEN_READ | PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_CREATE_NEW |           \
-   PMMF_OPEN_TRUNCATE | PMMF_OPEN_EXCLUSIVE)
+   PMMF_OPEN_TRUNCATE | PMMF_OPEN_EXCLUSIVE | PMMF_OPEN_SPARSE)
 
 int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
 {
@@ -109,6 +109,7 @@ static int file_resize_claim(pmmf_file *file)
 
 int pmmf_file_resize(pmmf_file *file, uint64_t size)
 {
+  uint64_t current;
   int status;
 
   if (!file)
@@ -120,6 +121,13 @@ int pmmf_file_resize(pmmf_file *file, uint64_t size)
   if (size > (uint64_t)INT64_MAX)
     status = pmmf__reject(PMMF_E_RANGE);
   else
+    status = pmmf__os_file_size(file->handle, &current);
+  /* Growth reserves its storage (unless the file was opened SPARSE) and
+   * only extends; shrinking is the plain resize. */
+  if (status == PMMF_OK && size > current)
+    status = pmmf__os_file_grow(file->handle, current, size,
+                                (file->flags & PMMF_OPEN_SPARSE) != 0);
+  else if (status == PMMF_OK)
     status = pmmf__os_file_resize(file->handle, size);
   atomic_store(&file->maps, 0);
   return status;

@@ -1,8 +1,9 @@
 /*
  * map.c - pmmf_map_file and pmmf_map_anonymous: the size rules (0 = the
  * file's size, empty file -> PMMF_E_EMPTY, larger only with PMMF_MAP_GROW on
- * WRITE, the file's size restored when a later step fails), access against the
- * file's open mode, and the map's lifetime (its views keep it alive).
+ * WRITE, extend-only and reserving storage unless sparse, with nothing that can
+ * fail after the growth), access against the file's open mode, and the map's
+ * lifetime (its views keep it alive).
  */
 #include "rules.h"
 
@@ -30,9 +31,12 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
 {
   int status;
 
-  if (!out || !file || !pmmf__access_valid(access) || (flags & ~(unsigned)PMMF_MAP_GROW))
+  if (!out || !file || !pmmf__access_valid(access) ||
+      (flags & ~(unsigned)(PMMF_MAP_GROW | PMMF_MAP_SPARSE)))
     return pmmf__reject(PMMF_E_INVALID);
   if ((flags & PMMF_MAP_GROW) && access != PMMF_ACCESS_WRITE)
+    return pmmf__reject(PMMF_E_INVALID);
+  if ((flags & PMMF_MAP_SPARSE) && !(flags & PMMF_MAP_GROW))
     return pmmf__reject(PMMF_E_INVALID);
   if (access == PMMF_ACCESS_WRITE && !(file->flags & PMMF_OPEN_WRITE))
     return pmmf__reject(PMMF_E_ACCESS);
@@ -70,15 +74,16 @@ static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
   status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE);
   if (status != PMMF_OK)
     return status;
+  /* The growth comes last and nothing can fail after it, so there is never
+   * a size to restore (restoring the stale file_size would cut a file that
+   * someone else grew meanwhile). */
   if (grown)
-    status = pmmf__os_file_resize(file->handle, size);
-  if (status == PMMF_OK)
+    status = pmmf__os_map_file_grow(&map->os, file->handle, file_size, size,
+                                    (flags & PMMF_MAP_SPARSE) ||
+                                      (file->flags & PMMF_OPEN_SPARSE));
+  else
     status = pmmf__os_map_file(&map->os, file->handle, size, access);
   if (status != PMMF_OK) {
-    long first = pmmf__last_error_get();
-    if (grown)
-      pmmf__os_file_resize(file->handle, file_size);
-    pmmf__last_error_set(first);
     pmmf__free(map);
     return status;
   }
@@ -94,7 +99,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   pmmf_map *map;
   int status;
 
-  if (!out || size == 0 || flags != 0)
+  if (!out || size == 0 || (flags & ~(unsigned)PMMF_MAP_SPARSE))
     return pmmf__reject(PMMF_E_INVALID);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
@@ -102,7 +107,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   status = pmmf__map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
   if (status != PMMF_OK)
     return status;
-  status = pmmf__os_map_anonymous(&map->os, size);
+  status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
   if (status != PMMF_OK) {
     pmmf__free(map);
     return status;

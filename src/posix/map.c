@@ -1,7 +1,7 @@
 /*
  * map.c - POSIX map objects and views: a file map borrows the file's
  * descriptor, an anonymous map is a memfd (or an unlinked shm object) so that
- * several views share its bytes; views are mmap'd MAP_SHARED (READ, WRITE) or
+ * several views share its bytes, its pages reserved unless sparse; views are mmap'd MAP_SHARED (READ, WRITE) or
  * MAP_PRIVATE (COPY), and a fixed address never replaces a mapping.
  */
 #include "posix.h"
@@ -16,6 +16,15 @@ int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size
   out->handle = file;
   out->owns_handle = 0;
   return PMMF_OK;
+}
+
+int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t from,
+                           uint64_t size, int sparse)
+{
+  int status = pmmf__os_file_grow(file, from, size, sparse);
+  if (status != PMMF_OK)
+    return status;
+  return pmmf__os_map_file(out, file, size, PMMF_ACCESS_WRITE);
 }
 
 /* A memory object with no name: memfd, or a shm object unlinked at once. */
@@ -40,14 +49,14 @@ static int anonymous_fd(void)
   return fd;
 }
 
-int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size)
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
 {
   int fd = anonymous_fd();
   int status;
 
   if (fd < 0)
     return pmmf__posix_fail(errno);
-  status = pmmf__os_file_resize(fd, size);
+  status = pmmf__posix_grow(fd, 0, size, sparse, 1);
   if (status != PMMF_OK) {
     long first = pmmf__last_error_get();
     os_close(fd);

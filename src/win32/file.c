@@ -2,8 +2,8 @@
  * file.c - files on Win32: UTF-8 paths become UTF-16 (absolute ones are
  * normalised and given the \\?\ prefix, so long paths work), CreateFileW opens
  * regular files only with the share mode that implements PMMF_OPEN_EXCLUSIVE,
- * and size, resize (sparse growth where the file system has it), sync and
- * close.
+ * and size, resize, growth (extend-only, through a section; allocated unless
+ * sparse is asked for), sync and close.
  */
 #include "win32.h"
 
@@ -239,24 +239,51 @@ int pmmf__os_file_size(pmmf__handle file, uint64_t *size)
   return PMMF_OK;
 }
 
+void pmmf__w32_sparse_if(HANDLE file, int sparse)
+{
+  DWORD returned;
+  /* Without it, NTFS allocates the new range when the file grows (and fails
+   * with ERROR_DISK_FULL if it cannot) and zero-fills it on first write. */
+  if (sparse)
+    (void)w32_DeviceIoControl(file, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &returned, NULL);
+}
+
+int pmmf__w32_grow_fail(DWORD code)
+{
+  /* The handle and the call are right, so only the size can be invalid:
+   * beyond what the file system allows. */
+  if (code == ERROR_INVALID_PARAMETER)
+    return pmmf__fail((long)code, PMMF_E_RANGE);
+  return pmmf__w32_fail(code);
+}
+
+/* A read-write section larger than the file extends the file, atomically
+ * and extend-only (a larger file is left alone): that is the growth. */
+int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int sparse)
+{
+  HANDLE section;
+
+  (void)from;
+  if (size > (uint64_t)INT64_MAX)
+    return pmmf__reject(PMMF_E_RANGE);
+  pmmf__w32_sparse_if((HANDLE)file, sparse);
+  section = w32_CreateFileMappingW((HANDLE)file, NULL, PAGE_READWRITE, (DWORD)(size >> 32),
+                                   (DWORD)(size & 0xFFFFFFFFu), NULL);
+  if (!section)
+    return pmmf__w32_grow_fail(GetLastError());
+  /* The file has grown; a failed close changes nothing about that. */
+  (void)pmmf__w32_close_handle(section);
+  return PMMF_OK;
+}
+
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size)
 {
   HANDLE handle = (HANDLE)file;
   FILE_END_OF_FILE_INFO end;
-  LARGE_INTEGER current;
-  DWORD code, returned;
+  DWORD code;
 
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_RANGE);
-  if (!w32_GetFileSizeEx(handle, &current))
-    return pmmf__w32_fail_last();
-  /* Growth is sparse where the file system can: without it, NTFS allocates
-   * the new range and zero-fills it on first write. Best effort: FAT and
-   * some network file systems say ERROR_INVALID_FUNCTION and the file grows
-   * normally. */
-  if (size > (uint64_t)current.QuadPart)
-    (void)w32_DeviceIoControl(handle, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &returned, NULL);
-
   end.EndOfFile.QuadPart = (LONGLONG)size;
   if (!w32_SetFileInformationByHandle(handle, FileEndOfFileInfo, &end, sizeof end)) {
     code = GetLastError();
