@@ -33,7 +33,7 @@ static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uin
     status = pmmf__posix_fail(errno);
     goto fail;
   }
-  status = pmmf__os_file_resize(fd, size);
+  status = pmmf__posix_grow(fd, 0, size, 0, 1); /* reserved: no SIGBUS later */
   if (status != PMMF_OK)
     goto fail;
   out->handle = fd;

@@ -139,6 +139,12 @@ BOOL pmmf__w32_unmap_view(void *base);
  * entry has been replaced. */
 int pmmf__w32_prefetch_available(void);
 
+/* Growth (file.c): make the file sparse first when asked (best effort: FAT
+ * and some network file systems cannot), and the status for a growth that
+ * failed with `code`. */
+void pmmf__w32_sparse_if(HANDLE file, int sparse);
+int pmmf__w32_grow_fail(DWORD code);
+
 /* The egress point: a Win32 error code becomes a status, the raw code is kept. */
 int pmmf__w32_fail(DWORD code);
 /* The same for GetLastError(). */
