@@ -22,16 +22,19 @@ extern "C" {
 
 /*
  * PMMF_API marks exported functions. Windows DLL builds define PMMF_BUILDING_DLL
- * while compiling the library; users of a static build on Windows define
- * PMMF_STATIC before including this header.
+ * while compiling the library. Users need define nothing, for the DLL and the
+ * static library alike: the API is functions only, which a DLL's import
+ * library reaches without dllimport. A DLL user may define PMMF_DLL for
+ * dllimport (one indirect call instead of a jump through a stub); PMMF_STATIC,
+ * from older versions, is still accepted and means nothing to do.
  */
 #if defined(_WIN32) || defined(__CYGWIN__)
 #  if defined(PMMF_BUILDING_DLL)
 #    define PMMF_API __declspec(dllexport)
-#  elif defined(PMMF_STATIC)
-#    define PMMF_API
-#  else
+#  elif defined(PMMF_DLL) && !defined(PMMF_STATIC)
 #    define PMMF_API __declspec(dllimport)
+#  else
+#    define PMMF_API
 #  endif
 #elif defined(__GNUC__) && __GNUC__ >= 4
 #  define PMMF_API __attribute__((visibility("default")))
@@ -160,8 +163,21 @@ PMMF_API const char *pmmf_backend(void);
 PMMF_API const char *pmmf_version(void);
 /** @} */
 
-/** @defgroup files Files */
-/** @{ */
+/**
+ * @defgroup files Files
+ *
+ * @par Thread safety
+ * On one pmmf_file, pmmf_file_size(), pmmf_map_file() and pmmf_file_resize()
+ * may be called from several threads at once. A resize and a map never
+ * overlap: pmmf_file_resize() returns PMMF_E_BUSY while a map of the file is
+ * alive or being made, and a pmmf_map_file() that starts while a resize runs
+ * waits for it (one OS call) and sees the new size, so a map is never larger
+ * than its file. Concurrent resizes take turns. pmmf_file_close() must not run
+ * while any other call on the same pmmf_file runs or may start; the maps and
+ * views made from the file are independent of it and may be used and closed
+ * in any thread. Different pmmf_file objects are independent.
+ * @{
+ */
 
 /** An open file. Opaque. */
 typedef struct pmmf_file pmmf_file;
@@ -173,18 +189,31 @@ enum pmmf_open_flags {
   PMMF_OPEN_CREATE = 0x04,     /**< create the file if it is missing */
   PMMF_OPEN_CREATE_NEW = 0x08, /**< create the file; PMMF_E_EXISTS if present */
   PMMF_OPEN_TRUNCATE = 0x10,   /**< truncate to size 0; needs PMMF_OPEN_WRITE */
-  PMMF_OPEN_EXCLUSIVE = 0x20   /**< no other open of this file while held */
+  PMMF_OPEN_EXCLUSIVE = 0x20,  /**< no other open of this file while held */
+  /** growth of this file (pmmf_file_resize(), PMMF_MAP_GROW) is sparse: no
+   * storage is reserved, so a full disk shows later, as a fault (SIGBUS, an
+   * in-page error) when a page is written through a pointer */
+  PMMF_OPEN_SPARSE = 0x40
 };
 
 /**
  * Open (and optionally create) a regular file.
+ *
+ * Never blocks on a FIFO; a file under another process's lease (Linux
+ * F_SETLEASE) is waited for as a plain open() would. A file this call created
+ * is removed again if the call fails, unless another open holds it, it is no
+ * longer empty, or (POSIX) flock does not work there: then it stays. At most
+ * one PMMF_OPEN_EXCLUSIVE open holds a path at a time, however many processes
+ * race to create it.
  * @param out receives the file on success; untouched on failure
  * @param path_utf8 the path, in UTF-8
  * @param flags a combination of enum pmmf_open_flags
  * @return PMMF_OK; PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
- *   WRITE, TRUNCATE without WRITE, a directory or other non-regular file, invalid
- *   UTF-8 on Windows); PMMF_E_NOT_FOUND; PMMF_E_EXISTS (CREATE_NEW);
- *   PMMF_E_ACCESS; PMMF_E_SHARING (EXCLUSIVE conflict); PMMF_E_NO_MEMORY;
+ *   WRITE, TRUNCATE without WRITE, a directory, socket, device or other
+ *   non-regular file, invalid UTF-8 on Windows); PMMF_E_NOT_FOUND;
+ *   PMMF_E_EXISTS (CREATE_NEW);
+ *   PMMF_E_ACCESS; PMMF_E_SHARING (EXCLUSIVE conflict); PMMF_E_UNSUPPORTED
+ *   (EXCLUSIVE on a POSIX file system without flock); PMMF_E_NO_MEMORY;
  *   PMMF_E_NO_SPACE; PMMF_E_IO; PMMF_E_OS
  */
 PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags);
@@ -198,12 +227,21 @@ PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned fla
 PMMF_API int pmmf_file_size(pmmf_file *file, uint64_t *size);
 
 /**
- * Set the file's size: growth adds zero bytes (sparse where supported).
+ * Set the file's size: growth adds zero bytes and reserves their storage
+ * (POSIX fallocate, Windows a non-sparse extension), so a full disk is
+ * PMMF_E_NO_SPACE here and writing the new bytes later cannot fail for lack
+ * of space. Where the file system cannot reserve (POSIX EOPNOTSUPP: some
+ * network and FUSE file systems; Wine, whose growth is ftruncate) the growth
+ * is plain; with PMMF_OPEN_SPARSE it is sparse on purpose. Growth only ever
+ * extends: a file another process made larger meanwhile keeps its size.
  * @param file a file opened with PMMF_OPEN_WRITE
  * @param size the new size in bytes
  * @return PMMF_OK; PMMF_E_INVALID (NULL file); PMMF_E_ACCESS (not opened for
  *   writing); PMMF_E_BUSY (a map made from this file, or a view of one, is
- *   alive); PMMF_E_RANGE (size too large for the OS); PMMF_E_NO_SPACE; PMMF_E_IO;
+ *   alive, or a map is being made in another thread); PMMF_E_RANGE (size too
+ *   large for the OS, or beyond this process's file size limit, POSIX
+ *   RLIMIT_FSIZE: no SIGXFSZ is raised); PMMF_E_NO_SPACE (not enough free
+ *   space: the size is unchanged); PMMF_E_IO;
  *   PMMF_E_OS
  */
 PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
@@ -217,8 +255,19 @@ PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
 PMMF_API int pmmf_file_close(pmmf_file *file);
 /** @} */
 
-/** @defgroup maps Maps */
-/** @{ */
+/**
+ * @defgroup maps Maps
+ *
+ * @par Thread safety
+ * On one pmmf_map, pmmf_view_map(), pmmf_view_map_at(), pmmf_map_size() and
+ * pmmf_window_open() may be called from several threads at once (two
+ * pmmf_view_map_at() at one address: one gets PMMF_E_ADDRESS_IN_USE).
+ * pmmf_map_close() may be called only once every other call on the map has
+ * returned; its views and windows stay valid, independent of it, usable and
+ * closable in any thread. Different maps are independent, and so are the
+ * calls that create them.
+ * @{
+ */
 
 /** A mapping object: a file, anonymous or named memory that views are made of. Opaque. */
 typedef struct pmmf_map pmmf_map;
@@ -232,7 +281,12 @@ typedef enum pmmf_access {
 
 /** Flags of pmmf_map_file(). */
 enum pmmf_map_flags {
-  PMMF_MAP_GROW = 0x01 /**< with WRITE access, extend the file to the map's size */
+  PMMF_MAP_GROW = 0x01, /**< with WRITE access, extend the file to the map's size */
+  /** pmmf_map_file() with PMMF_MAP_GROW: grow the file sparsely (as
+   * PMMF_OPEN_SPARSE does for every growth of a file); pmmf_map_anonymous():
+   * reserve no memory up front (POSIX; Windows always commits). A write to a
+   * page the system then has no room for faults (SIGBUS, an in-page error). */
+  PMMF_MAP_SPARSE = 0x02
 };
 
 /**
@@ -242,24 +296,36 @@ enum pmmf_map_flags {
  * @param size the map's size; 0 for the file's current size
  * @param access READ and COPY need a file opened for reading, WRITE one opened
  *   for writing
- * @param flags 0 or PMMF_MAP_GROW (WRITE access only)
+ * @param flags 0, PMMF_MAP_GROW (WRITE access only), PMMF_MAP_GROW |
+ *   PMMF_MAP_SPARSE. GROW extends the file to @p size if it is smaller,
+ *   reserving the new bytes' storage as pmmf_file_resize() does (unless
+ *   PMMF_MAP_SPARSE or PMMF_OPEN_SPARSE), and only ever extends: a file that
+ *   another process or pmmf_file made larger in the meantime keeps its size
+ *   and bytes.
  * @return PMMF_OK; PMMF_E_INVALID (NULL argument, bad access, unknown flags, GROW
- *   without WRITE); PMMF_E_ACCESS; PMMF_E_EMPTY (size 0 of an empty file);
- *   PMMF_E_RANGE (size beyond the file without GROW); PMMF_E_NO_SPACE;
- *   PMMF_E_NO_MEMORY; PMMF_E_IO; PMMF_E_OS. A failed call leaves the file's size
- *   as it was.
+ *   without WRITE, SPARSE without GROW); PMMF_E_ACCESS; PMMF_E_EMPTY (size 0 of
+ *   an empty file); PMMF_E_RANGE (size beyond the file without GROW, or beyond
+ *   this process's file size limit, POSIX RLIMIT_FSIZE); PMMF_E_NO_SPACE (not
+ *   enough free space to grow); PMMF_E_NO_MEMORY; PMMF_E_IO; PMMF_E_OS. A failed
+ *   call leaves the file's size as it was.
  */
 PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
                            unsigned flags);
 
 /**
  * Create a process-private, zero-filled, writable memory object. Every view of
- * it sees the same bytes.
+ * it sees the same bytes. Its memory is reserved up front (Windows: committed
+ * against the page file; POSIX: the pages of the memfd or shm object are
+ * allocated, fallocate), so touching any byte later cannot fault for lack of
+ * memory; PMMF_MAP_SPARSE skips that on POSIX (pages come on first touch).
  * @param out receives the map; untouched on failure
  * @param size its size in bytes, more than 0
- * @param flags 0
+ * @param flags 0 or PMMF_MAP_SPARSE
  * @return PMMF_OK; PMMF_E_INVALID (NULL out, size 0, unknown flags);
- *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_OS
+ *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY (also: POSIX, more than RAM and swap
+ *   together, unless sparse); PMMF_E_NO_SPACE (POSIX: the shm file system
+ *   behind the object is full); PMMF_E_RANGE (POSIX: beyond this process's
+ *   file size limit, RLIMIT_FSIZE); PMMF_E_OS
  */
 PMMF_API int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags);
 
@@ -276,8 +342,10 @@ enum pmmf_shm_mode {
  * are zero-filled and only their creator's user may open them (POSIX: mode
  * 0600; Windows: a DACL granting the process token's user alone). An existing
  * object's size wins: the map gets all of it (on Windows rounded up to the
- * page size). Lifetime differs: on Windows the object goes with its last map
- * and view; on POSIX it stays until pmmf_shm_unlink().
+ * page size). A new object's memory is reserved as for pmmf_map_anonymous()
+ * (POSIX: a full /dev/shm is PMMF_E_NO_SPACE at creation, not a fault later).
+ * Lifetime differs: on Windows the object goes with its last map and view; on
+ * POSIX it stays until pmmf_shm_unlink().
  *
  * An object found under the name is used only if this user could have made
  * it: on POSIX a regular object owned by the effective uid with no group or
@@ -296,8 +364,9 @@ enum pmmf_shm_mode {
  * @param created may be NULL; set to 1 if this call created the object, else 0
  * @return PMMF_OK; PMMF_E_INVALID (also: POSIX, not a memory object under the
  *   name); PMMF_E_EXISTS; PMMF_E_NOT_FOUND; PMMF_E_RANGE (larger than the
- *   existing object); PMMF_E_BUSY (POSIX: its creator, still running, has not
- *   set its size within about a second); PMMF_E_ACCESS (also: an object
+ *   existing object; POSIX: a new object beyond this process's file size
+ *   limit, RLIMIT_FSIZE); PMMF_E_BUSY (POSIX: its creator, still running, has
+ *   not set its size within about a second); PMMF_E_ACCESS (also: an object
  *   another user could have planted, see above); PMMF_E_TOO_LARGE;
  *   PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
  */
@@ -328,8 +397,21 @@ PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
 PMMF_API int pmmf_map_close(pmmf_map *map);
 /** @} */
 
-/** @defgroup views Views */
-/** @{ */
+/**
+ * @defgroup views Views
+ *
+ * @par Thread safety
+ * On one pmmf_view, pmmf_view_read(), pmmf_view_write(), pmmf_view_flush(),
+ * pmmf_view_advise(), pmmf_view_data(), pmmf_view_size() and
+ * pmmf_view_offset() may be called from several threads at once.
+ * pmmf_view_protect() may run alongside all of them except pmmf_view_write()
+ * and another pmmf_view_protect() of the same view, which the caller must
+ * serialise with it. pmmf_view_unmap() may be called only once every other
+ * call on the view has returned. The bytes are shared memory: ordering reads
+ * and writes of the same bytes, through the pointer or these calls, is the
+ * caller's. Different views are independent, even of the same bytes.
+ * @{
+ */
 
 /** A range of a map mapped into this process's address space. Opaque. */
 typedef struct pmmf_view pmmf_view;
@@ -399,7 +481,7 @@ PMMF_API int pmmf_view_unmap(pmmf_view *view);
 
 /** Flags of pmmf_view_flush(). */
 enum pmmf_flush_flags {
-  PMMF_FLUSH_ASYNC = 0, /**< start write-back */
+  PMMF_FLUSH_ASYNC = 0, /**< start write-back of the range; do not wait for it */
   PMMF_FLUSH_SYNC = 1   /**< return once data and file size are on stable storage */
 };
 
@@ -462,13 +544,23 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
  * @param src the source buffer
  * @param length the number of bytes; 0 copies nothing
  * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_ACCESS (the view is
- *   currently READ; memory untouched); PMMF_E_IO (a page could not be written)
+ *   currently READ; memory untouched); PMMF_E_IO (a page could not be written,
+ *   including a page of sparse growth the file system had no room for: POSIX
+ *   raises the same SIGBUS for both, so it is never PMMF_E_NO_SPACE)
  */
 PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length);
 /** @} */
 
-/** @defgroup windows Sliding windows */
-/** @{ */
+/**
+ * @defgroup windows Sliding windows
+ *
+ * @par Thread safety
+ * A pmmf_window is used by one thread at a time: pmmf_window_get() moves its
+ * view, and with it the pointers of earlier gets, so calls on one window must
+ * not overlap (a window may pass between threads, ordered by the caller).
+ * Windows over one map are independent: one per thread.
+ * @{
+ */
 
 /** A sliding view over a map of any size. Opaque. */
 typedef struct pmmf_window pmmf_window;

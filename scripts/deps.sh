@@ -36,6 +36,10 @@ log() { echo "deps: $*"; }
 # The packaging suite's find_package(portmmf) consumer.
 FULL_PKGS+=(cmake)
 
+# tests/posix/test_posix_space.c: mkfs.ext4 and mount -o loop for a small
+# ext4 image (skipped, with the reason, where they are missing).
+FULL_PKGS+=(e2fsprogs mount)
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
     "$@"

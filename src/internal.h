@@ -106,7 +106,8 @@ const char *pmmf__os_backend_name(void);
  * (so an EXCLUSIVE conflict truncates nothing). The backend opens a regular
  * file only (anything else: PMMF_E_INVALID, nothing left open), never
  * inheritable, and implements PMMF_OPEN_EXCLUSIVE. A file it created and then
- * failed to finish opening is removed again. *created says whether this call
+ * failed to finish opening is removed again, unless that could take it from
+ * another open (it then stays, empty). *created says whether this call
  * created the file (a new file needs no truncation, so nothing can fail after
  * a creation).
  * ------------------------------------------------------------------------- */
@@ -115,6 +116,14 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
+/* Extend a file to `size` bytes, extend-only: a file that is already that
+ * large (someone else grew it after the caller read `from`, its size then)
+ * keeps its size and bytes. Unless `sparse`, the storage of [from, size) is
+ * reserved first, so a full disk is PMMF_E_NO_SPACE here and never a fault
+ * later (where the file system cannot reserve, the growth is plain). A size
+ * beyond what this process may make a file (POSIX RLIMIT_FSIZE) is
+ * PMMF_E_RANGE before anything changes. On failure the size is as it was. */
+int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int sparse);
 /* Data and size to stable storage (fdatasync / FlushFileBuffers). */
 int pmmf__os_file_sync(pmmf__handle file);
 
@@ -131,9 +140,16 @@ struct pmmf__os_map {
  * common layer grows the file first). POSIX borrows the file's descriptor. */
 int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size,
                       pmmf_access access);
+/* A WRITE map of `size` bytes of a file last seen `from` (< size) bytes long,
+ * growing the file as pmmf__os_file_grow does. Nothing can fail after the
+ * growth, so a failed call never changed the file (Windows: the section's
+ * creation is the growth; POSIX: the map borrows the descriptor). */
+int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t from,
+                           uint64_t size, int sparse);
 /* A zero-filled, process-private, read-write memory object that several views
- * can share (memfd or unlinked shm; a page-file-backed section). */
-int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size);
+ * can share (memfd or unlinked shm; a page-file-backed section). Its memory is
+ * reserved unless `sparse` (POSIX; Windows always commits it). */
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse);
 int pmmf__os_map_close(struct pmmf__os_map *map);
 
 /* A named shared memory object (`name` is valid: the common layer checked it;
@@ -171,9 +187,12 @@ void pmmf__os_sleep_ms(unsigned ms);
 int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
                       size_t length, pmmf_access access, int populate, void *fixed);
 int pmmf__os_view_unmap(void *base, size_t length);
-/* Start (sync = 0) or complete (sync = 1) write-back of a range to the file;
- * the common layer then calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
-int pmmf__os_view_flush(void *addr, size_t length, int sync);
+/* Start (sync = 0: write-back begins, the call does not wait for it) or
+ * complete (sync = 1) write-back of a page-aligned range of a view of file
+ * map `map`; `offset` is the file position of `addr`. The common layer then
+ * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
+int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
+                        size_t length, int sync);
 /* `access` is READ, WRITE or COPY (COPY: writable copy-on-write pages). */
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
 /* PMMF_E_UNSUPPORTED where the platform has no equivalent. */
@@ -188,6 +207,23 @@ int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
 int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
                           const void *hi);
 
+/* Whether a fault taken with stack pointer `sp` on this thread belongs to the
+ * guarded copy whose frame (a local of pmmf__os_guarded_copy) is at `frame`,
+ * rather than to code that interrupted the copy: a signal handler, or a
+ * handler run by the exception dispatcher. The copy faults inside memcpy, a
+ * few dozen bytes below its frame (16 to 104 bytes on every build the suite
+ * runs, sanitizers and valgrind included); interrupting code runs below what
+ * the OS pushed first, which is larger than the window everywhere (a Linux
+ * signal frame: over 600 bytes on every architecture, over 1 KiB on x86-64
+ * and arm64; a Windows CONTEXT: 716 bytes on x86, 1232 on x64), and an
+ * alternate signal stack is elsewhere. `sp` 0: the platform does not say, and
+ * the fault is taken as the copy's, as before. docs/guarded.md. */
+#define PMMF__GUARD_STACK_WINDOW 256u
+static inline int pmmf__guard_stack_owns(const void *frame, uintptr_t sp)
+{
+  return sp == 0 || (uintptr_t)frame - sp < PMMF__GUARD_STACK_WINDOW;
+}
+
 /* -------------------------------------------------------------------------
  * Objects (common layer). Lifetimes: a view holds a reference on its map, a
  * map on its file, so each may be closed in any order.
@@ -197,8 +233,17 @@ struct pmmf_file {
   pmmf__handle handle;
   unsigned flags;      /* the public open flags */
   atomic_long refs;    /* the user's handle + one per map */
-  atomic_long maps;    /* maps made from this file still alive (with their views) */
+  atomic_long maps;    /* maps made from this file still alive (with their
+                          views) or being made, or PMMF__FILE_RESIZING */
 };
+
+/* file->maps while pmmf_file_resize runs its OS call. */
+#define PMMF__FILE_RESIZING (-1L)
+
+/* Count a map of `file` before reading the file's size (waiting while a
+ * resize runs); leave when the map is gone or was not made. */
+void pmmf__file_maps_enter(pmmf_file *file);
+void pmmf__file_maps_leave(pmmf_file *file);
 
 enum pmmf__map_kind { PMMF__MAP_FILE = 1, PMMF__MAP_ANONYMOUS, PMMF__MAP_SHARED };
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 static void test_anonymous_bad_arguments(void **state) {
-  static const unsigned bad_flags[] = {1, 2, 0x80, 0x80000000u, 0xffffffffu};
+  static const unsigned bad_flags[] = {1, 4, 0x80, 0x80000000u, 0xffffffffu};
   pmmf_map *m = SENTINEL;
   size_t i;
   (void)state;

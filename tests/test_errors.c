@@ -172,10 +172,10 @@ static void test_file_null_arguments(void **state) {
 static void test_file_bad_flags(void **state) {
   static const unsigned bad[] = {0,
                                  PMMF_OPEN_CREATE,
-                                 PMMF_OPEN_TRUNCATE | PMMF_OPEN_WRITE | 0x40,
+                                 PMMF_OPEN_TRUNCATE | PMMF_OPEN_WRITE | 0x80,
                                  PMMF_OPEN_READ | PMMF_OPEN_TRUNCATE,
                                  PMMF_OPEN_READ | PMMF_OPEN_CREATE | PMMF_OPEN_TRUNCATE,
-                                 PMMF_OPEN_READ | 0x40,
+                                 PMMF_OPEN_READ | 0x200,
                                  PMMF_OPEN_READ | 0x100,
                                  PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | 0x80000000u,
                                  0xffffffffu};
@@ -242,7 +242,7 @@ static void test_resize_errors(void **state) {
 }
 
 static void test_map_file_errors(void **state) {
-  static const unsigned bad_flags[] = {2, 4, 0x80, 0x80000000u, 0xffffffffu};
+  static const unsigned bad_flags[] = {4, 8, 0x80, 0x80000000u, 0xffffffffu};
   const char *path = support_path("map-err.bin");
   const char *empty = support_path("map-err-empty.bin");
   pmmf_file *ro, *rw, *e;
@@ -268,6 +268,10 @@ static void test_map_file_errors(void **state) {
            PMMF_E_INVALID);
   }
   REJECT(pmmf_map_file(&m, rw, 100000, PMMF_ACCESS_READ, PMMF_MAP_GROW), PMMF_E_INVALID);
+  /* SPARSE only qualifies GROW. */
+  REJECT(pmmf_map_file(&m, rw, 0, PMMF_ACCESS_WRITE, PMMF_MAP_SPARSE), PMMF_E_INVALID);
+  REJECT(pmmf_map_file(&m, rw, 100000, PMMF_ACCESS_READ, PMMF_MAP_GROW | PMMF_MAP_SPARSE),
+         PMMF_E_INVALID);
   REJECT(pmmf_map_file(&m, rw, 100000, PMMF_ACCESS_COPY, PMMF_MAP_GROW), PMMF_E_INVALID);
   REJECT(pmmf_map_file(&m, ro, 0, PMMF_ACCESS_WRITE, 0), PMMF_E_ACCESS);
   REJECT(pmmf_map_file(&m, ro, 100000, PMMF_ACCESS_WRITE, PMMF_MAP_GROW), PMMF_E_ACCESS);

@@ -1,8 +1,8 @@
 /*
  * test_large.c - conformance beyond 4 GiB, on every build (32-bit ones
  * included, compiled like any user's code: without _FILE_OFFSET_BITS):
- * sparse files of 5 GiB and more that occupy almost no disk, views at offsets
- * above 4 GiB and straddling it, windows walking across the 4 GiB boundary
+ * sparse files (PMMF_OPEN_SPARSE) of 5 GiB and more that occupy almost no
+ * disk, views at offsets above 4 GiB and straddling it, windows walking across the 4 GiB boundary
  * with random requests checked against a pattern, growth past 4 GiB through
  * PMMF_MAP_GROW, and a whole-file view that does not fit size_t
  * (PMMF_E_TOO_LARGE on 32-bit builds, a plain view on 64-bit ones).
@@ -68,7 +68,7 @@ static pmmf_file *sparse_file(const char *path, uint64_t size) {
   uint64_t got = 0;
   int64_t allocated;
   support_remove_file(path);
-  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW));
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW | PMMF_OPEN_SPARSE));
   assert_ok(pmmf_file_resize(f, size));
   assert_ok(pmmf_file_size(f, &got));
   assert_true(got == size);
@@ -266,8 +266,8 @@ static void test_large_window_walk(void **state) {
   assert_int_equal(support_remove_file(path), 0);
 }
 
-/* PMMF_MAP_GROW past 4 GiB: the file grows sparsely to the map's size, and
- * its last byte is reachable through a window. */
+/* PMMF_MAP_GROW past 4 GiB: the file (opened SPARSE) grows sparsely to the
+ * map's size, and its last byte is reachable through a window. */
 static void test_large_map_grow(void **state) {
   const char *path = support_path("large-grow.bin");
   const uint64_t size = FOUR_GIB + 65536 + 1;

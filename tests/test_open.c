@@ -187,7 +187,7 @@ static void test_open_bad_flags(void **state) {
                                        PMMF_OPEN_CREATE_NEW,
                                        PMMF_OPEN_TRUNCATE,
                                        PMMF_OPEN_EXCLUSIVE,
-                                       PMMF_OPEN_READ | 0x40,
+                                       PMMF_OPEN_READ | 0x100,
                                        PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | 0x80,
                                        PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | 0x80000000u,
                                        0xffffffffu};

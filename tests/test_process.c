@@ -5,7 +5,8 @@
  * another process, coherence of file views between processes, data flushed
  * before the writer is killed, PMMF_OPEN_EXCLUSIVE between processes, atomic
  * counters in one named object, create/open races, lifetime after the creator
- * exits, and handles that children do not inherit. Parent and children signal
+ * exits, handles that children do not inherit, and EXCLUSIVE creations
+ * racing on one path (a loser never removes the winner's file). Parent and children signal
  * each other with files in the temporary directory; children report through
  * their exit code and print nothing on stdout (the parent's TAP stream).
  */
@@ -13,9 +14,13 @@
 
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#include <fcntl.h>
+#endif
 
 #define KIB64 ((uint64_t)65536)
 /* Bound on every wait for the other side (not a timing assertion: it only
@@ -254,6 +259,118 @@ static int role_probe(int argc, char **argv) {
   return bits;
 }
 
+/* The file of round R of an exclusive race: PREFIX-R.SUFFIX (SUFFIX "bin"
+ * for the raced file). */
+static const char *race_file(char *buf, size_t cap, const char *prefix, long long round,
+                             const char *suffix) {
+  snprintf(buf, cap, "%s-%lld.%s", prefix, round, suffix);
+  return buf;
+}
+
+/* The record a winner writes at the start of the raced file. */
+static void race_record(char *buf, size_t cap, long long round, long long index) {
+  memset(buf, 0, cap);
+  snprintf(buf, cap, "round %lld won by child %lld", round, index);
+}
+
+#ifndef _WIN32
+/* POSIX: the window between creating a file (O_CREAT|O_EXCL) and locking it
+ * (flock) is widened to 10 ms through the OS-call table, so that another
+ * opener's open and flock fall into it in most rounds, as they do now and
+ * then when nothing slows the creator down. */
+static pmmf__syscall_ptr race_real_open, race_real_flock;
+static int race_just_created;
+
+static int race_open(const char *path, int flags, ...) {
+  unsigned mode = 0;
+  int fd;
+  if (flags & O_CREAT) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = va_arg(ap, unsigned);
+    va_end(ap);
+  }
+  fd = ((int (*)(const char *, int, ...))race_real_open)(path, flags, mode);
+  if (fd >= 0 && (flags & O_CREAT))
+    race_just_created = 1;
+  return fd;
+}
+
+static int race_flock(int fd, int op) {
+  if (race_just_created) {
+    race_just_created = 0;
+    support_sleep_ms(10);
+  }
+  return ((int (*)(int, int))race_real_flock)(fd, op);
+}
+#endif
+
+static void race_widen_window(void) {
+#ifndef _WIN32
+  race_real_open = pmmf__os_syscall_get("open");
+  race_real_flock = pmmf__os_syscall_get("flock");
+  if (race_real_open != NULL && race_real_flock != NULL) {
+    pmmf__os_syscall_set("open", (pmmf__syscall_ptr)race_open);
+    pmmf__os_syscall_set("flock", (pmmf__syscall_ptr)race_flock);
+  }
+#endif
+}
+
+/* excl-race PREFIX ROUNDS INDEX: for each round R, wait for PREFIX-R.go, then
+ * open PREFIX-R.bin WRITE|EXCLUSIVE with CREATE or CREATE_NEW (by R and
+ * INDEX). A winner writes its record, flushes it SYNC, signals
+ * PREFIX-R.won<INDEX>, holds the file until PREFIX-R.done and signals
+ * PREFIX-R.closed<INDEX> once it has let go; a loser (PMMF_E_SHARING,
+ * PMMF_E_EXISTS) signals PREFIX-R.lost<INDEX>. Any other status ends the
+ * child with 10 - status. */
+static int role_excl_race(int argc, char **argv) {
+  static const unsigned flag_sets[] = {
+      PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_EXCLUSIVE,
+      PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW | PMMF_OPEN_EXCLUSIVE,
+      PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_EXCLUSIVE,
+  };
+  char path[512], sig[512], record[64], suffix[32];
+  long long round, rounds, index;
+  CHILD_CHECK(argc == 4, 90);
+  rounds = arg_num(argv[2]);
+  index = arg_num(argv[3]);
+  race_widen_window();
+  for (round = 0; round < rounds; round++) {
+    pmmf_file *f = NULL;
+    pmmf_map *m = NULL;
+    pmmf_view *v = NULL;
+    int rc;
+    race_file(path, sizeof path, argv[1], round, "bin");
+    CHILD_CHECK(support_wait_for_file(race_file(sig, sizeof sig, argv[1], round, "go"), NULL,
+                                      WAIT_MS) == 0,
+                1);
+    rc = pmmf_file_open(&f, path, flag_sets[(size_t)(round + index) % 3]);
+    if (rc == PMMF_E_SHARING || rc == PMMF_E_EXISTS) {
+      snprintf(suffix, sizeof suffix, "lost%lld", index);
+      CHILD_CHECK(support_touch(race_file(sig, sizeof sig, argv[1], round, suffix)) == 0, 2);
+      continue;
+    }
+    if (rc != PMMF_OK)
+      return 10 - rc;
+    CHILD_CHECK(pmmf_map_file(&m, f, 4096, PMMF_ACCESS_WRITE, PMMF_MAP_GROW) == PMMF_OK, 3);
+    CHILD_CHECK(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0) == PMMF_OK, 4);
+    race_record(record, sizeof record, round, index);
+    memcpy(pmmf_view_data(v), record, sizeof record);
+    CHILD_CHECK(pmmf_view_flush(v, 0, 0, PMMF_FLUSH_SYNC) == PMMF_OK, 5);
+    snprintf(suffix, sizeof suffix, "won%lld", index);
+    CHILD_CHECK(support_touch(race_file(sig, sizeof sig, argv[1], round, suffix)) == 0, 6);
+    CHILD_CHECK(support_wait_for_file(race_file(sig, sizeof sig, argv[1], round, "done"), NULL,
+                                      WAIT_MS) == 0,
+                7);
+    CHILD_CHECK(pmmf_view_unmap(v) == PMMF_OK, 8);
+    CHILD_CHECK(pmmf_map_close(m) == PMMF_OK, 9);
+    CHILD_CHECK(pmmf_file_close(f) == PMMF_OK, 10);
+    snprintf(suffix, sizeof suffix, "closed%lld", index);
+    CHILD_CHECK(support_touch(race_file(sig, sizeof sig, argv[1], round, suffix)) == 0, 11);
+  }
+  return 0;
+}
+
 static const struct support_role roles[] = {
     {"shm-write", role_shm_write},
     {"shm-check", role_shm_check},
@@ -265,6 +382,7 @@ static const struct support_role roles[] = {
     {"increment", role_increment},
     {"race", role_race},
     {"probe", role_probe},
+    {"excl-race", role_excl_race},
 };
 
 /* ------------------------------------------------------------------------- */
@@ -603,6 +721,76 @@ static void test_handles_not_inherited(void **state) {
   assert_ok(pmmf_shm_unlink(name));
 }
 
+/* Three processes race to open one new path WRITE|EXCLUSIVE, with CREATE or
+ * CREATE_NEW, round after round (on POSIX with the creator slowed down
+ * between its O_CREAT and its flock, so that another opener locks the new
+ * file first). In every round exactly one wins; while it holds the file, a
+ * fourth EXCLUSIVE open (the parent's) is refused; and once the winner has
+ * let go, the file at the path is the winner's, with its SYNC-flushed record.
+ * A loser must never have removed the winner's file. */
+static void test_exclusive_create_race(void **state) {
+  enum { CHILDREN = 3 };
+  const char *prefix = support_path("xrace");
+  support_child *children[CHILDREN];
+  long long rounds = support_is_win32() ? 30 : 60;
+  char path[512], sig[512], suffix[32], record[64], n[2][16];
+  long long round;
+  int i;
+  (void)state;
+  for (i = 0; i < CHILDREN; i++)
+    children[i] = start_checked(support_child_start(
+        "excl-race", prefix, num(n[0], sizeof n[0], rounds), num(n[1], sizeof n[1], i), NULL));
+  for (round = 0; round < rounds; round++) {
+    pmmf_file *f = SENTINEL;
+    unsigned char *data;
+    size_t len = 0;
+    int rc, winner = -1, winners = 0;
+    race_file(path, sizeof path, prefix, round, "bin");
+    assert_int_equal(support_touch(race_file(sig, sizeof sig, prefix, round, "go")), 0);
+    for (i = 0; i < CHILDREN; i++) {
+      char won[512], lost[512];
+      uint64_t start = support_os_ms();
+      snprintf(suffix, sizeof suffix, "won%d", i);
+      race_file(won, sizeof won, prefix, round, suffix);
+      snprintf(suffix, sizeof suffix, "lost%d", i);
+      race_file(lost, sizeof lost, prefix, round, suffix);
+      while (!support_file_exists(won) && !support_file_exists(lost)) {
+        if (!support_child_running(children[i]) || support_os_ms() - start > WAIT_MS)
+          fail_msg("round %lld: child %d ended or hung (exit %d)", round, i,
+                   support_child_running(children[i]) ? -2 : support_child_wait(children[i]));
+        support_sleep_ms(1);
+      }
+      if (support_file_exists(won)) {
+        winners++;
+        winner = i;
+      }
+    }
+    if (winners != 1)
+      fail_msg("round %lld: %d processes hold the file EXCLUSIVE", round, winners);
+    /* While the winner holds it, nobody else gets it: not by a new file at
+     * the path either. */
+    rc = pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_EXCLUSIVE);
+    if (rc == PMMF_OK)
+      pmmf_file_close(f);
+    if (rc != PMMF_E_SHARING)
+      fail_msg("round %lld: while child %d holds the file EXCLUSIVE, another EXCLUSIVE open "
+               "returned %s", round, winner, pmmf_status_name(rc));
+    assert_int_equal(support_touch(race_file(sig, sizeof sig, prefix, round, "done")), 0);
+    snprintf(suffix, sizeof suffix, "closed%d", winner);
+    wait_file(race_file(sig, sizeof sig, prefix, round, suffix), children[winner]);
+    data = support_read_file(path, &len);
+    if (data == NULL)
+      fail_msg("round %lld: the winner's file is gone from the path", round);
+    race_record(record, sizeof record, round, winner);
+    if (len != 4096 || memcmp(data, record, sizeof record) != 0)
+      fail_msg("round %lld: the file at the path is not the winner's (%lu bytes: \"%.40s\")",
+               round, (unsigned long)len, (const char *)data);
+    free(data);
+  }
+  for (i = 0; i < CHILDREN; i++)
+    expect_exit(children[i], 0);
+}
+
 int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       SUPPORT_SHM_TEST(test_named_across_processes),
@@ -615,6 +803,7 @@ int main(int argc, char **argv) {
       SUPPORT_SHM_TEST(test_atomic_counters),
       SUPPORT_SHM_TEST(test_create_race),
       SUPPORT_SHM_TEST(test_handles_not_inherited),
+      SUPPORT_SHM_TEST(test_exclusive_create_race),
       cmocka_unit_test(support_shm_nothing_left),
   };
   int role = support_child_dispatch(argc, argv, roles, SUPPORT_ARRAY_LEN(roles));

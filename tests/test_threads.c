@@ -5,7 +5,12 @@
  * open and map distinct files concurrently; race the releases of the last
  * references to a map (view_unmap in several threads against map_close and
  * file_close) so each object is closed exactly once; walk one map through a
- * window per thread; and each thread keeps its own pmmf_last_os_error().
+ * window per thread; each thread keeps its own pmmf_last_os_error(); and
+ * every combination the header promises may run concurrently on one object:
+ * pmmf_file_resize against pmmf_map_file and pmmf_file_size (refused or
+ * serialised, never a map beyond its file), resizes against each other,
+ * every map call, every view call (pmmf_view_protect against all but
+ * writes).
  * Includes internal.h for the allocation count (leak check). The suite
  * 'threads' runs these under ThreadSanitizer (scripts/test.sh, leg tsan).
  */
@@ -612,6 +617,522 @@ static void test_concurrent_windows(void **state) {
   assert_int_equal(pmmf__alloc_live(), live);
 }
 
+/* ------------------------------------------------------------------------- */
+/* pmmf_file_resize racing pmmf_map_file (and pmmf_file_size) on one
+ * pmmf_file. The promise: a resize is refused (PMMF_E_BUSY) while a map of
+ * the file is alive or being made, or the map waits and sees the new size;
+ * never a map larger than its file. One thread resizes the file back and
+ * forth, two map the whole file (size 0) and check, while their map lives,
+ * that the file is as large as the map and its last byte reads; the resizer
+ * checks that no resize succeeded while a map was alive the whole time, and
+ * that the file keeps the size it gave it (a map made from a stale size must
+ * not grow it back, as Windows' CreateFileMapping would). A first phase
+ * widens the window between reading the size and counting the map (the
+ * size-reading OS call sleeps 1 ms); a second runs at full speed. */
+#define RESIZE_MAPPERS 2
+#define RESIZE_SMALL ((uint64_t)4096 + 17)
+#define RESIZE_LARGE ((uint64_t)3 * 65536 + 5)
+
+struct resize_race {
+  pmmf_file *file;
+  atomic_int stop;
+  atomic_ulong alive[RESIZE_MAPPERS]; /* id of the mapper's live map, or 0 */
+  /* resizer */
+  unsigned long resized, busy;
+  int failures;
+  char what[160];
+};
+
+struct resize_mapper {
+  struct resize_race *race;
+  unsigned index, rounds, pause_ms;
+  unsigned long maps, waited;
+  int failures;
+  char what[160];
+};
+
+static void resize_mapper_main(void *arg) {
+  struct resize_mapper *w = arg;
+  struct resize_race *race = w->race;
+  uint64_t last = 0;
+  unsigned round;
+  for (round = 0; round < w->rounds && w->failures == 0; round++) {
+    pmmf_access access = round % 2 ? PMMF_ACCESS_WRITE : PMMF_ACCESS_READ;
+    pmmf_map *m = NULL;
+    pmmf_view *v = NULL;
+    uint64_t size = 0, file_size = 0;
+    unsigned char byte = 0;
+    int rc = pmmf_map_file(&m, race->file, 0, access, 0);
+    if (rc != PMMF_OK) {
+      w->failures++;
+      snprintf(w->what, sizeof w->what, "pmmf_map_file: %s", pmmf_status_name(rc));
+      break;
+    }
+    atomic_store(&race->alive[w->index], (unsigned long)round + 1);
+    size = pmmf_map_size(m);
+    w->maps++;
+    if (last != 0 && size != last)
+      w->waited++; /* a resize came between two maps */
+    last = size;
+    rc = pmmf_file_size(race->file, &file_size);
+    if (rc != PMMF_OK || file_size != size) {
+      w->failures++;
+      snprintf(w->what, sizeof w->what, "a live map of %llu bytes, its file %llu bytes (%s)",
+               (unsigned long long)size, (unsigned long long)file_size, pmmf_status_name(rc));
+    }
+    /* The last byte reads (a guarded read: E_IO if it lay beyond the file;
+     * not tried after a failure, which CMocka's own signal handlers, set
+     * around each test, would make a crash). */
+    rc = w->failures ? PMMF_OK : pmmf_view_map(&v, m, size - 1, 1, PMMF_ACCESS_READ, 0);
+    if (rc == PMMF_OK && v != NULL) {
+      rc = pmmf_view_read(v, 0, &byte, 1);
+      if (pmmf_view_unmap(v) != PMMF_OK && rc == PMMF_OK)
+        rc = PMMF_E_OS;
+    }
+    if (rc != PMMF_OK && w->failures == 0) {
+      w->failures++;
+      snprintf(w->what, sizeof w->what, "last byte of a %llu-byte map: %s",
+               (unsigned long long)size, pmmf_status_name(rc));
+    }
+    rc = pmmf_file_size(race->file, &file_size);
+    if ((rc != PMMF_OK || file_size != size) && w->failures == 0) {
+      w->failures++;
+      snprintf(w->what, sizeof w->what, "a live map of %llu bytes, its file then %llu bytes",
+               (unsigned long long)size, (unsigned long long)file_size);
+    }
+    atomic_store(&race->alive[w->index], 0);
+    if (pmmf_map_close(m) != PMMF_OK && w->failures == 0) {
+      w->failures++;
+      snprintf(w->what, sizeof w->what, "pmmf_map_close");
+    }
+    /* Slow phase: a pause, so the resizer finds moments with no map. */
+    if (w->pause_ms)
+      support_sleep_ms(w->pause_ms);
+  }
+}
+
+static void resize_note(struct resize_race *race, const char *what, uint64_t a, uint64_t b) {
+  if (race->failures++ == 0)
+    snprintf(race->what, sizeof race->what, "%s (%llu, %llu)", what, (unsigned long long)a,
+             (unsigned long long)b);
+}
+
+static void resizer_main(void *arg) {
+  struct resize_race *race = arg;
+  uint64_t expected = RESIZE_LARGE;
+  unsigned long turn = 0;
+  while (!atomic_load(&race->stop) && race->failures == 0) {
+    uint64_t size = turn++ % 2 ? RESIZE_LARGE : RESIZE_SMALL, now = 0;
+    unsigned long before[RESIZE_MAPPERS];
+    unsigned i;
+    int rc;
+    /* Only this thread changes the size. */
+    if (pmmf_file_size(race->file, &now) != PMMF_OK || now != expected) {
+      resize_note(race, "the file lost the size its last resize gave it", expected, now);
+      break;
+    }
+    for (i = 0; i < RESIZE_MAPPERS; i++)
+      before[i] = atomic_load(&race->alive[i]);
+    rc = pmmf_file_resize(race->file, size);
+    if (rc == PMMF_E_BUSY) {
+      race->busy++;
+      continue;
+    }
+    if (rc != PMMF_OK) {
+      resize_note(race, pmmf_status_name(rc), size, 0);
+      break;
+    }
+    race->resized++;
+    expected = size;
+    for (i = 0; i < RESIZE_MAPPERS; i++)
+      if (before[i] != 0 && atomic_load(&race->alive[i]) == before[i])
+        resize_note(race, "a resize succeeded while a map was alive", i, before[i]);
+  }
+  /* No map is left: a last resize succeeds. */
+  if (race->failures == 0 && pmmf_file_resize(race->file, RESIZE_LARGE) != PMMF_OK)
+    resize_note(race, "the last resize failed", RESIZE_LARGE, 0);
+}
+
+static void resize_race_phase(pmmf_file *f, unsigned slow_ms, unsigned rounds) {
+  struct resize_race race;
+  struct resize_mapper mappers[RESIZE_MAPPERS];
+  support_thread *resizer, *threads[RESIZE_MAPPERS];
+  unsigned long maps = 0, waited = 0;
+  unsigned i;
+  memset(&race, 0, sizeof race);
+  race.file = f;
+  atomic_init(&race.stop, 0);
+  for (i = 0; i < RESIZE_MAPPERS; i++)
+    atomic_init(&race.alive[i], 0);
+  support_slow_file_size(slow_ms);
+  resizer = support_thread_start(resizer_main, &race);
+  assert_non_null(resizer);
+  for (i = 0; i < RESIZE_MAPPERS; i++) {
+    memset(&mappers[i], 0, sizeof mappers[i]);
+    mappers[i].race = &race;
+    mappers[i].index = i;
+    mappers[i].rounds = rounds;
+    mappers[i].pause_ms = slow_ms * (2 + i);
+    threads[i] = support_thread_start(resize_mapper_main, &mappers[i]);
+    assert_non_null(threads[i]);
+  }
+  for (i = 0; i < RESIZE_MAPPERS; i++)
+    support_thread_join(threads[i]);
+  atomic_store(&race.stop, 1);
+  support_thread_join(resizer);
+  support_slow_file_size(0);
+  for (i = 0; i < RESIZE_MAPPERS; i++) {
+    maps += mappers[i].maps;
+    waited += mappers[i].waited;
+  }
+  printf("# resize vs map (size read %u ms slow): %lu maps, %lu saw a new size; "
+         "%lu resizes, %lu refused busy\n",
+         slow_ms, maps, waited, race.resized, race.busy);
+  for (i = 0; i < RESIZE_MAPPERS; i++)
+    if (mappers[i].failures != 0)
+      fail_msg("mapper %u, after %lu maps: %s", i, mappers[i].maps, mappers[i].what);
+  if (race.failures != 0)
+    fail_msg("resizer, after %lu resizes: %s", race.resized, race.what);
+}
+
+static void test_race_resize_against_map(void **state) {
+  const char *path = support_path("threads-resize.bin");
+  pmmf_file *f = NULL;
+  long live = pmmf__alloc_live(), handles = support_count_handles();
+  uint64_t size = 0;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, (size_t)RESIZE_LARGE, 12), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  resize_race_phase(f, 1, 300);
+  resize_race_phase(f, 0, 3000);
+  assert_ok(pmmf_file_size(f, &size));
+  assert_int_equal(size, RESIZE_LARGE);
+  assert_ok(pmmf_file_close(f));
+  assert_int_equal(pmmf__alloc_live(), live);
+  assert_int_equal(support_count_handles(), handles);
+}
+
+/* Several pmmf_file_resize calls on one file at the same moment, with no map:
+ * each succeeds (they take turns), and pmmf_file_size in another thread
+ * always answers a size one of them set. */
+#define SIZERS 3
+#define SIZER_ROUNDS 200
+
+struct sizer {
+  pmmf_file *file;
+  atomic_int *stop;
+  unsigned index; /* SIZERS: the thread that only reads the size */
+  int failures;
+  uint64_t bad;
+};
+
+static uint64_t sizer_size(unsigned index, unsigned round) {
+  return 1000 + 4096 * (uint64_t)index + round % 5;
+}
+
+static int sizer_size_known(uint64_t size) {
+  return size >= 1000 && (size - 1000) / 4096 < SIZERS && (size - 1000) % 4096 < 5;
+}
+
+static void sizer_main(void *arg) {
+  struct sizer *w = arg;
+  unsigned round;
+  if (w->index == SIZERS) {
+    while (!atomic_load(w->stop)) {
+      uint64_t size = 0;
+      /* Wine grows a file by writing a byte just past the new end and then
+       * truncating the file back (wineserver's grow_file): meanwhile the
+       * size reads one byte more. Windows sets the end in one step. */
+      if (pmmf_file_size(w->file, &size) != PMMF_OK ||
+          !(sizer_size_known(size) || (support_is_win32() && sizer_size_known(size - 1)))) {
+        w->failures++;
+        w->bad = size;
+      }
+    }
+    return;
+  }
+  for (round = 0; round < SIZER_ROUNDS; round++)
+    if (pmmf_file_resize(w->file, sizer_size(w->index, round)) != PMMF_OK)
+      w->failures++;
+}
+
+static void test_concurrent_resizes(void **state) {
+  const char *path = support_path("threads-resizes.bin");
+  struct sizer workers[SIZERS + 1];
+  support_thread *threads[SIZERS + 1];
+  atomic_int stop;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  uint64_t size = 0;
+  long live = pmmf__alloc_live(), handles = support_count_handles();
+  unsigned i;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 1000, 13), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  atomic_init(&stop, 0);
+  for (i = 0; i <= SIZERS; i++) {
+    memset(&workers[i], 0, sizeof workers[i]);
+    workers[i].file = f;
+    workers[i].stop = &stop;
+    workers[i].index = i;
+  }
+  threads[SIZERS] = support_thread_start(sizer_main, &workers[SIZERS]);
+  assert_non_null(threads[SIZERS]);
+  for (i = 0; i < SIZERS; i++) {
+    threads[i] = support_thread_start(sizer_main, &workers[i]);
+    assert_non_null(threads[i]);
+  }
+  for (i = 0; i < SIZERS; i++)
+    support_thread_join(threads[i]);
+  atomic_store(&stop, 1);
+  support_thread_join(threads[SIZERS]);
+  for (i = 0; i < SIZERS; i++)
+    assert_int_equal(workers[i].failures, 0);
+  if (workers[SIZERS].failures != 0)
+    fail_msg("pmmf_file_size answered %llu", (unsigned long long)workers[SIZERS].bad);
+  assert_ok(pmmf_file_size(f, &size));
+  assert_true(sizer_size_known(size));
+  /* The file is whole: a map of it reads to its end. */
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_READ, 0));
+  assert_int_equal(pmmf_map_size(m), size);
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+  assert_int_equal(pmmf__alloc_live(), live);
+  assert_int_equal(support_count_handles(), handles);
+}
+
+/* Every call that may run concurrently on one pmmf_map, at once: views
+ * mapped anywhere and at a chosen address (pmmf_view_map_at: success, or
+ * PMMF_E_ADDRESS_IN_USE if another thread took the place first),
+ * pmmf_map_size, and a window per thread. */
+#define MAPCALL_THREADS 4
+#define MAPCALL_ROUNDS 60
+#define G64 ((uint64_t)PMMF_PORTABLE_GRANULARITY)
+#define MAPCALL_SIZE ((size_t)(8 * G64 + 123))
+
+struct map_caller {
+  pmmf_map *map;
+  unsigned index;
+  unsigned long placed, taken;
+  int failures, mismatches;
+};
+
+static void map_caller_main(void *arg) {
+  struct map_caller *w = arg;
+  unsigned round;
+  for (round = 0; round < MAPCALL_ROUNDS; round++) {
+    uint64_t offset = ((w->index + round) % 5) * G64;
+    pmmf_view *v = NULL;
+    pmmf_window *win = NULL;
+    uintptr_t place;
+    void *p = NULL;
+    int rc;
+    if (pmmf_map_size(w->map) != MAPCALL_SIZE)
+      w->failures++;
+    /* A free 64 KiB-aligned place: a larger view's range, rounded up. */
+    rc = pmmf_view_map(&v, w->map, offset, (size_t)(3 * G64), PMMF_ACCESS_READ, 0);
+    if (rc != PMMF_OK) {
+      w->failures++;
+      continue;
+    }
+    if (support_check(pmmf_view_data(v), (size_t)(3 * G64), offset, 14) != -1)
+      w->mismatches++;
+    place = ((uintptr_t)pmmf_view_data(v) + (uintptr_t)G64 - 1) & ~((uintptr_t)G64 - 1);
+    if (pmmf_view_unmap(v) != PMMF_OK)
+      w->failures++;
+    rc = pmmf_view_map_at(&v, w->map, offset, (size_t)G64, PMMF_ACCESS_READ, 0, (void *)place);
+    if (rc == PMMF_OK) {
+      w->placed++;
+      if ((uintptr_t)pmmf_view_data(v) != place ||
+          support_check(pmmf_view_data(v), (size_t)G64, offset, 14) != -1)
+        w->mismatches++;
+      if (pmmf_view_unmap(v) != PMMF_OK)
+        w->failures++;
+    } else if (rc == PMMF_E_ADDRESS_IN_USE) {
+      w->taken++;
+    } else {
+      w->failures++;
+    }
+    rc = pmmf_window_open(&win, w->map, 4096, PMMF_ACCESS_READ);
+    if (rc == PMMF_E_UNSUPPORTED)
+      continue;
+    if (rc != PMMF_OK) {
+      w->failures++;
+      continue;
+    }
+    if (pmmf_window_get(win, offset + round * 977u, 4096, &p) != PMMF_OK)
+      w->failures++;
+    else if (support_check(p, 4096, offset + round * 977u, 14) != -1)
+      w->mismatches++;
+    if (pmmf_window_close(win) != PMMF_OK)
+      w->failures++;
+  }
+}
+
+static void test_concurrent_map_calls(void **state) {
+  const char *path = support_path("threads-mapcalls.bin");
+  struct map_caller workers[MAPCALL_THREADS];
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  unsigned long placed = 0, taken = 0;
+  long live = pmmf__alloc_live(), handles = support_count_handles();
+  long mappings = support_count_mappings();
+  unsigned i;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, MAPCALL_SIZE, 14), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_READ));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_READ, 0));
+  for (i = 0; i < MAPCALL_THREADS; i++) {
+    memset(&workers[i], 0, sizeof workers[i]);
+    workers[i].map = m;
+    workers[i].index = i;
+  }
+  run_threads(map_caller_main, workers, sizeof workers[0], MAPCALL_THREADS);
+  for (i = 0; i < MAPCALL_THREADS; i++) {
+    assert_int_equal(workers[i].failures, 0);
+    assert_int_equal(workers[i].mismatches, 0);
+    placed += workers[i].placed;
+    taken += workers[i].taken;
+  }
+  printf("# pmmf_view_map_at: %lu placed, %lu found the place taken\n", placed, taken);
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+  assert_int_equal(pmmf__alloc_live(), live);
+  assert_int_equal(support_count_handles(), handles);
+  assert_int_equal(support_count_mappings(), mappings);
+}
+
+/* Every call that may run concurrently on one pmmf_view, at once, each
+ * thread on its own part of the view: pmmf_view_write, pmmf_view_read,
+ * pmmf_view_flush, pmmf_view_advise and pmmf_view_data/size/offset; then
+ * pmmf_view_protect (READ and back) in one thread while the others read,
+ * flush, advise and ask the view's data, size and offset. */
+#define VIEWCALL_THREADS 4
+#define VIEWCALL_ROUNDS 150
+#define VIEWCALL_SLICE ((size_t)20000)
+
+struct view_caller {
+  pmmf_view *view;
+  unsigned index, seed;
+  int writes; /* phase 1: write; phase 2: no writes (a protect runs) */
+  atomic_int *stop;
+  int failures, mismatches;
+};
+
+static void view_caller_common(struct view_caller *w, unsigned round, char *data) {
+  static const pmmf_advice advice[] = {PMMF_ADVICE_NORMAL, PMMF_ADVICE_WILLNEED,
+                                       PMMF_ADVICE_SEQUENTIAL, PMMF_ADVICE_RANDOM};
+  size_t base = w->index * VIEWCALL_SLICE;
+  int rc;
+  if (pmmf_view_data(w->view) != data || pmmf_view_size(w->view) != VIEWCALL_THREADS * VIEWCALL_SLICE ||
+      pmmf_view_offset(w->view) != 0)
+    w->failures++;
+  if (pmmf_view_flush(w->view, base, VIEWCALL_SLICE, round % 8 ? PMMF_FLUSH_ASYNC : PMMF_FLUSH_SYNC) !=
+      PMMF_OK)
+    w->failures++;
+  rc = pmmf_view_advise(w->view, base, VIEWCALL_SLICE, advice[round % 4]);
+  if (rc != PMMF_OK && rc != PMMF_E_UNSUPPORTED)
+    w->failures++;
+}
+
+static void view_caller_main(void *arg) {
+  struct view_caller *w = arg;
+  char *data = pmmf_view_data(w->view);
+  size_t base = w->index * VIEWCALL_SLICE;
+  unsigned round;
+  for (round = 0; round < VIEWCALL_ROUNDS; round++) {
+    unsigned char buf[512];
+    size_t off = base + (round * 1543u) % (VIEWCALL_SLICE - sizeof buf);
+    unsigned seed = w->writes ? w->seed + round : w->seed;
+    if (w->writes) {
+      support_fill(buf, sizeof buf, off, seed);
+      if (pmmf_view_write(w->view, off, buf, sizeof buf) != PMMF_OK)
+        w->failures++;
+    }
+    memset(buf, 0, sizeof buf);
+    if (pmmf_view_read(w->view, off, buf, sizeof buf) != PMMF_OK)
+      w->failures++;
+    else if (support_check(buf, sizeof buf, off, seed) != -1)
+      w->mismatches++;
+    view_caller_common(w, round, data);
+  }
+}
+
+static void view_protector_main(void *arg) {
+  struct view_caller *w = arg;
+  while (!atomic_load(w->stop)) {
+    if (pmmf_view_protect(w->view, PMMF_ACCESS_READ) != PMMF_OK)
+      w->failures++;
+    if (pmmf_view_protect(w->view, PMMF_ACCESS_WRITE) != PMMF_OK)
+      w->failures++;
+  }
+}
+
+static void test_concurrent_view_calls(void **state) {
+  const char *path = support_path("threads-viewcalls.bin");
+  const size_t size = VIEWCALL_THREADS * VIEWCALL_SLICE;
+  struct view_caller workers[VIEWCALL_THREADS + 1];
+  support_thread *protector;
+  atomic_int stop;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  long live = pmmf__alloc_live(), handles = support_count_handles();
+  unsigned i;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, size, 15), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0));
+  atomic_init(&stop, 0);
+  for (i = 0; i <= VIEWCALL_THREADS; i++) {
+    memset(&workers[i], 0, sizeof workers[i]);
+    workers[i].view = v;
+    workers[i].index = i;
+    workers[i].stop = &stop;
+  }
+  /* Phase 1: writes too. */
+  for (i = 0; i < VIEWCALL_THREADS; i++) {
+    workers[i].writes = 1;
+    workers[i].seed = 16000 + 1000 * i;
+  }
+  run_threads(view_caller_main, workers, sizeof workers[0], VIEWCALL_THREADS);
+  for (i = 0; i < VIEWCALL_THREADS; i++) {
+    assert_int_equal(workers[i].failures, 0);
+    assert_int_equal(workers[i].mismatches, 0);
+  }
+  /* Phase 2: a protect back and forth; each slice holds one pattern. */
+  for (i = 0; i < VIEWCALL_THREADS; i++) {
+    workers[i].writes = 0;
+    workers[i].seed = 17000 + i;
+    support_fill((char *)pmmf_view_data(v) + i * VIEWCALL_SLICE, VIEWCALL_SLICE,
+                 i * VIEWCALL_SLICE, workers[i].seed);
+  }
+  protector = support_thread_start(view_protector_main, &workers[VIEWCALL_THREADS]);
+  assert_non_null(protector);
+  run_threads(view_caller_main, workers, sizeof workers[0], VIEWCALL_THREADS);
+  atomic_store(&stop, 1);
+  support_thread_join(protector);
+  for (i = 0; i <= VIEWCALL_THREADS; i++) {
+    assert_int_equal(workers[i].failures, 0);
+    assert_int_equal(workers[i].mismatches, 0);
+  }
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+  {
+    size_t len = 0;
+    unsigned char *buf = support_read_file(path, &len);
+    assert_non_null(buf);
+    assert_int_equal(len, size);
+    for (i = 0; i < VIEWCALL_THREADS; i++)
+      assert_pattern(buf + i * VIEWCALL_SLICE, VIEWCALL_SLICE, i * VIEWCALL_SLICE, 17000 + i);
+    free(buf);
+  }
+  assert_int_equal(pmmf__alloc_live(), live);
+  assert_int_equal(support_count_handles(), handles);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_concurrent_file_views),
@@ -622,6 +1143,10 @@ int main(void) {
       cmocka_unit_test(test_concurrent_mixed_views),
       cmocka_unit_test(test_race_last_references),
       cmocka_unit_test(test_concurrent_windows),
+      cmocka_unit_test(test_race_resize_against_map),
+      cmocka_unit_test(test_concurrent_resizes),
+      cmocka_unit_test(test_concurrent_map_calls),
+      cmocka_unit_test(test_concurrent_view_calls),
   };
   return cmocka_run_group_tests_name("threads", tests, support_group_setup, support_group_teardown);
 }

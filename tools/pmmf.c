@@ -32,7 +32,8 @@ enum {
   EXIT_STATUS = 1,   /* a libportmmf call failed; the message names the status */
   EXIT_USAGE = 2,    /* bad command line */
   EXIT_OUTPUT = 3,   /* standard output could not be written */
-  EXIT_NO_BENCH = 4  /* bench: the benchmark program is not available */
+  EXIT_NO_BENCH = 4, /* bench: the benchmark program is not available */
+  EXIT_NO_SPACE = 5  /* fill: no space left on the device */
 };
 
 /* Files are walked in views of this size, so any file works in a 32-bit
@@ -71,6 +72,8 @@ static const char usage_text[] =
     "  2  bad command line\n"
     "  3  standard output could not be written\n"
     "  4  bench: the benchmark program is not available\n"
+    "  5  fill: no space left on the device (PMMF_E_NO_SPACE); the file is removed\n"
+    "     if fill created it, else left empty, as after any failed fill\n"
     "  bench exits with the benchmark program's exit code\n";
 
 /* ------------------------------------------------------------------------
@@ -415,13 +418,56 @@ static int cmd_hexdump(int argc, char **argv)
   return rc;
 }
 
+/* Remove a file fill created (UTF-8 path, as the library takes it). */
+static void remove_path(const char *path)
+{
+#ifdef _WIN32
+  wchar_t wide[32768];
+  if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, wide, 32768) > 0)
+    DeleteFileW(wide);
+#else
+  unlink(path);
+#endif
+}
+
+/* Write `byte` over the whole map, one view of CHUNK bytes at a time, with
+ * guarded writes (a page that cannot be written, such as one beyond the space
+ * of a file system that cannot reserve storage, gives a status instead of
+ * SIGBUS), each chunk flushed SYNC before the next. */
+static int fill_map(pmmf_map *map, uint64_t size, const unsigned char *buffer,
+                    struct progress *pg)
+{
+  uint64_t done = 0;
+  int status = PMMF_OK;
+
+  while (done < size && status == PMMF_OK) {
+    pmmf_view *view;
+    size_t span = size - done < CHUNK ? (size_t)(size - done) : CHUNK, at;
+    status = pmmf_view_map(&view, map, done, span, PMMF_ACCESS_WRITE, 0);
+    if (status != PMMF_OK)
+      break;
+    for (at = 0; at < span && status == PMMF_OK; at += BUFFER)
+      status = pmmf_view_write(view, at, buffer, span - at < BUFFER ? span - at : BUFFER);
+    /* Durable before the next chunk: when fill succeeds, it is on disk. */
+    if (status == PMMF_OK)
+      status = pmmf_view_flush(view, 0, 0, PMMF_FLUSH_SYNC);
+    pmmf_view_unmap(view);
+    if (status == PMMF_OK) {
+      done += span;
+      progress_update(pg, done);
+    }
+  }
+  return status;
+}
+
 static int cmd_fill(int argc, char **argv)
 {
-  uint64_t size, byte = 0, done = 0;
+  uint64_t size, byte = 0;
+  unsigned char *buffer;
   pmmf_file *file;
   pmmf_map *map;
   struct progress pg;
-  int status, rc = EXIT_OK;
+  int status, created;
 
   if (argc < 2 || argc > 3)
     return usage_error("fill", "%s", "expected FILE SIZE [BYTE]");
@@ -430,7 +476,12 @@ static int cmd_fill(int argc, char **argv)
   if (argc == 3 && (parse_count(argv[2], &byte) != 0 || byte > 255))
     return usage_error("fill", "invalid byte '%s' (0 to 255)", argv[2]);
 
-  status = pmmf_file_open(&file, argv[0], PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_TRUNCATE);
+  /* Created here (then removed again on failure), or an existing file
+   * truncated (then left empty on failure). */
+  status = pmmf_file_open(&file, argv[0], PMMF_OPEN_WRITE | PMMF_OPEN_CREATE_NEW);
+  created = status == PMMF_OK;
+  if (status == PMMF_E_EXISTS)
+    status = pmmf_file_open(&file, argv[0], PMMF_OPEN_WRITE | PMMF_OPEN_TRUNCATE);
   if (status != PMMF_OK)
     return fail("fill", argv[0], status);
   if (size == 0) { /* truncated: done (an empty file has nothing to map) */
@@ -438,36 +489,41 @@ static int cmd_fill(int argc, char **argv)
     return status == PMMF_OK ? EXIT_OK : fail("fill", argv[0], status);
   }
 
-  /* GROW extends the file to `size` with zero bytes before the call returns. */
-  status = pmmf_map_file(&map, file, size, PMMF_ACCESS_WRITE, PMMF_MAP_GROW);
-  pmmf_file_close(file); /* the map keeps it open */
-  if (status != PMMF_OK)
-    return fail("fill", argv[0], status);
-
-  progress_start(&pg, "fill", size, 1);
-  progress_update(&pg, 0);
-  while (done < size) {
-    pmmf_view *view;
-    size_t span = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
-    status = pmmf_view_map(&view, map, done, span, PMMF_ACCESS_WRITE, 0);
-    if (status != PMMF_OK) {
-      rc = fail("fill", argv[0], status);
-      break;
-    }
-    memset(pmmf_view_data(view), (int)byte, span);
-    /* Durable before the next chunk: when fill succeeds, it is on disk. */
-    status = pmmf_view_flush(view, 0, 0, PMMF_FLUSH_SYNC);
-    pmmf_view_unmap(view);
-    if (status != PMMF_OK) {
-      rc = fail("fill", argv[0], status);
-      break;
-    }
-    done += span;
-    progress_update(&pg, done);
+  buffer = malloc(BUFFER);
+  if (!buffer) {
+    pmmf_file_close(file);
+    if (created)
+      remove_path(argv[0]);
+    fprintf(stderr, "pmmf: fill: out of memory\n");
+    return EXIT_STATUS;
   }
-  progress_stop(&pg);
-  pmmf_map_close(map);
-  return rc;
+  memset(buffer, (int)byte, BUFFER);
+
+  /* GROW extends the file to `size` and reserves its storage before the call
+   * returns: a full file system is PMMF_E_NO_SPACE here, not a fault later. */
+  status = pmmf_map_file(&map, file, size, PMMF_ACCESS_WRITE, PMMF_MAP_GROW);
+  if (status == PMMF_OK) {
+    progress_start(&pg, "fill", size, 1);
+    progress_update(&pg, 0);
+    status = fill_map(map, size, buffer, &pg);
+    progress_stop(&pg);
+    pmmf_map_close(map);
+  }
+  free(buffer);
+  if (status == PMMF_OK) {
+    status = pmmf_file_close(file);
+    return status == PMMF_OK ? EXIT_OK : fail("fill", argv[0], status);
+  }
+
+  /* Nothing partial stays behind: the file goes if fill created it, else it
+   * is left empty (it was truncated). */
+  fail("fill", argv[0], status);
+  pmmf_file_resize(file, 0);
+  pmmf_file_close(file);
+  if (created)
+    remove_path(argv[0]);
+  fprintf(stderr, "pmmf: fill: %s %s\n", argv[0], created ? "removed" : "left empty");
+  return status == PMMF_E_NO_SPACE ? EXIT_NO_SPACE : EXIT_STATUS;
 }
 
 /* ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 /*
  * map.c - pmmf_map_file and pmmf_map_anonymous: the size rules (0 = the
  * file's size, empty file -> PMMF_E_EMPTY, larger only with PMMF_MAP_GROW on
- * WRITE, the file's size restored when a later step fails), access against the
- * file's open mode, and the map's lifetime (its views keep it alive).
+ * WRITE, extend-only and reserving storage unless sparse, with nothing that can
+ * fail after the growth), access against the file's open mode, and the map's
+ * lifetime (its views keep it alive).
  */
 #include "rules.h"
 
@@ -20,22 +21,42 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
   return PMMF_OK;
 }
 
+static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
+                            pmmf_access access, unsigned flags);
+
+/* The map is counted in file->maps before the file's size is read (so no
+ * pmmf_file_resize can change it meanwhile) and uncounted if it fails. */
 int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
                   unsigned flags)
 {
-  pmmf_map *map;
-  uint64_t file_size;
-  int grown = 0;
   int status;
 
-  if (!out || !file || !pmmf__access_valid(access) || (flags & ~(unsigned)PMMF_MAP_GROW))
+  if (!out || !file || !pmmf__access_valid(access) ||
+      (flags & ~(unsigned)(PMMF_MAP_GROW | PMMF_MAP_SPARSE)))
     return pmmf__reject(PMMF_E_INVALID);
   if ((flags & PMMF_MAP_GROW) && access != PMMF_ACCESS_WRITE)
+    return pmmf__reject(PMMF_E_INVALID);
+  if ((flags & PMMF_MAP_SPARSE) && !(flags & PMMF_MAP_GROW))
     return pmmf__reject(PMMF_E_INVALID);
   if (access == PMMF_ACCESS_WRITE && !(file->flags & PMMF_OPEN_WRITE))
     return pmmf__reject(PMMF_E_ACCESS);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_RANGE);
+
+  pmmf__file_maps_enter(file);
+  status = map_file_counted(out, file, size, access, flags);
+  if (status != PMMF_OK)
+    pmmf__file_maps_leave(file);
+  return status;
+}
+
+static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
+                            pmmf_access access, unsigned flags)
+{
+  pmmf_map *map;
+  uint64_t file_size;
+  int grown = 0;
+  int status;
 
   status = pmmf__os_file_size(file->handle, &file_size);
   if (status != PMMF_OK)
@@ -53,22 +74,22 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
   status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE);
   if (status != PMMF_OK)
     return status;
+  /* The growth comes last and nothing can fail after it, so there is never
+   * a size to restore (restoring the stale file_size would cut a file that
+   * someone else grew meanwhile). */
   if (grown)
-    status = pmmf__os_file_resize(file->handle, size);
-  if (status == PMMF_OK)
+    status = pmmf__os_map_file_grow(&map->os, file->handle, file_size, size,
+                                    (flags & PMMF_MAP_SPARSE) ||
+                                      (file->flags & PMMF_OPEN_SPARSE));
+  else
     status = pmmf__os_map_file(&map->os, file->handle, size, access);
   if (status != PMMF_OK) {
-    long first = pmmf__last_error_get();
-    if (grown)
-      pmmf__os_file_resize(file->handle, file_size);
-    pmmf__last_error_set(first);
     pmmf__free(map);
     return status;
   }
 
   map->file = file;
   atomic_fetch_add(&file->refs, 1);
-  atomic_fetch_add(&file->maps, 1);
   *out = map;
   return PMMF_OK;
 }
@@ -78,7 +99,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   pmmf_map *map;
   int status;
 
-  if (!out || size == 0 || flags != 0)
+  if (!out || size == 0 || (flags & ~(unsigned)PMMF_MAP_SPARSE))
     return pmmf__reject(PMMF_E_INVALID);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
@@ -86,7 +107,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   status = pmmf__map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
   if (status != PMMF_OK)
     return status;
-  status = pmmf__os_map_anonymous(&map->os, size);
+  status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
   if (status != PMMF_OK) {
     pmmf__free(map);
     return status;
@@ -108,7 +129,7 @@ int pmmf__map_release(pmmf_map *map)
     status = pmmf__os_map_close(&map->os);
     if (map->file) {
       long error = pmmf__last_error_get();
-      atomic_fetch_sub(&map->file->maps, 1);
+      pmmf__file_maps_leave(map->file);
       /* The last map of a closed file closes it: a failure there (close()
        * reporting a failed write-back) is this call's to report, after a
        * failure of the map's own. */

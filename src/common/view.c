@@ -170,7 +170,12 @@ int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flag
   /* Copy-on-write and memory-only views have nothing to write back. */
   if (view->created == PMMF_ACCESS_COPY || view->map->kind != PMMF__MAP_FILE)
     return PMMF_OK;
-  status = pmmf__os_view_flush(addr, span, flags == PMMF_FLUSH_SYNC);
+  /* The file position of `addr`: the view's OS mapping starts at the
+   * granularity-aligned offset below view->offset. */
+  status = pmmf__os_view_flush(&view->map->os,
+                               view->offset - (uint64_t)(view->data - (char *)view->base) +
+                                 (uint64_t)((char *)addr - (char *)view->base),
+                               addr, span, flags == PMMF_FLUSH_SYNC);
   if (status == PMMF_OK && flags == PMMF_FLUSH_SYNC &&
       (view->map->file->flags & PMMF_OPEN_WRITE))
     status = pmmf__os_file_sync(view->map->file->handle);

@@ -1,9 +1,12 @@
 /*
  * guard.c - guarded copies on POSIX: a SIGBUS/SIGSEGV handler, installed on
- * the first guarded copy, turns a fault inside the range being copied, on the
- * copying thread, into PMMF_E_IO (siglongjmp back to the copy); every other
- * fault, and every such signal sent by a process, goes on to the handler that
- * was installed before it, run as the kernel would have run it.
+ * the first guarded copy, turns a fault of the copy itself (inside the range
+ * being copied, on the copying thread, with the stack pointer of the copy and
+ * not of a signal handler that interrupted it) into PMMF_E_IO (siglongjmp
+ * back to the copy); every other fault, and every such signal sent by a
+ * process, goes on to the handler that was installed before it, run as the
+ * kernel would have run it. Installing the handler pins the library, so that
+ * unloading it (dlclose) never leaves the handler pointing into unmapped code.
  */
 #include "posix.h"
 
@@ -11,6 +14,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ucontext.h>
 
 /* One guarded copy in progress: it lives on the copying thread's stack. */
 struct guard_frame {
@@ -66,10 +70,11 @@ static void forward(int sig, siginfo_t *info, void *context)
   struct sigaction handler = *prev;
   sigset_t mask, old;
 
-  if (!(handler.sa_flags & SA_SIGINFO) && handler.sa_handler == SIG_IGN && sent_by_process(info))
+  /* SIG_DFL and SIG_IGN are what they are with SA_SIGINFO set too: the kernel
+   * ignores the flag for them (sa_handler and sa_sigaction share storage). */
+  if (handler.sa_handler == SIG_IGN && sent_by_process(info))
     return; /* ignored, as it would have been */
-  if (!(handler.sa_flags & SA_SIGINFO) &&
-      (handler.sa_handler == SIG_DFL || handler.sa_handler == SIG_IGN)) {
+  if (handler.sa_handler == SIG_DFL || handler.sa_handler == SIG_IGN) {
     /* The default action (a fault cannot be ignored: the kernel forces the
      * default then too). A fault ends the process when the instruction runs
      * again on return; a sent signal is sent again. */
@@ -94,33 +99,90 @@ static void forward(int sig, siginfo_t *info, void *context)
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* The stack pointer of the interrupted context, or 0 where this platform's
+ * ucontext is not known here (then pmmf__guard_stack_owns accepts any). */
+static uintptr_t context_sp(const void *context)
+{
+  const ucontext_t *uc = context;
+#if defined(__linux__) && defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__linux__) && defined(__i386__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_ESP];
+#elif defined(__linux__) && defined(__aarch64__)
+  return (uintptr_t)uc->uc_mcontext.sp;
+#elif defined(__linux__) && defined(__arm__)
+  return (uintptr_t)uc->uc_mcontext.arm_sp;
+#elif defined(__FreeBSD__) && defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext.mc_rsp;
+#elif defined(__APPLE__) && defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext->__ss.__rsp;
+#elif defined(__APPLE__) && defined(__aarch64__)
+  return (uintptr_t)uc->uc_mcontext->__ss.__sp;
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
   struct guard_frame *frame = current;
   int saved_errno = errno;
 
   if (frame && !sent_by_process(info) && (const char *)info->si_addr >= frame->lo &&
-      (const char *)info->si_addr < frame->hi) {
+      (const char *)info->si_addr < frame->hi &&
+      pmmf__guard_stack_owns(frame, context_sp(context))) {
     current = frame->outer;
+    /* Resume with the signal mask the copy had. The kernel blocked nothing
+     * for this handler (SA_NODEFER, empty sa_mask), but a tool that wraps
+     * signal handlers (ThreadSanitizer) blocks every signal around them:
+     * leaving by siglongjmp would keep that. A fault is rare; the copy's fast
+     * path saves no mask. */
+    pthread_sigmask(SIG_SETMASK, &((const ucontext_t *)context)->uc_sigmask, NULL);
     siglongjmp(frame->resume, 1);
   }
   /* Not ours. While the previous handler runs, no copy of this thread is
    * guarded, so a fault inside it is never taken for one; a handler that
-   * repairs the fault and returns resumes the copy, guarded again. */
+   * repairs the fault and returns resumes the copy, guarded again. (One that
+   * leaves by longjmp leaves the copies it interrupted unguarded until they
+   * end: their frames may be gone, so they are not reinstated.) */
   current = NULL;
   forward(sig, info, context);
   current = frame;
   errno = saved_errno;
 }
 
+/* Keep the object that holds this code loaded for the process's life: the
+ * handler stays installed, so unloading (dlclose of the library, or of a
+ * plugin linked with the static library) would leave it pointing into
+ * unmapped code. RTLD_NOLOAD | RTLD_NODELETE finds the loaded object again
+ * and marks it never to be unloaded (glibc, the BSDs, macOS; musl never
+ * unloads). For the main program the look-up finds nothing, and nothing
+ * needs pinning; a failure only leaves the library unpinned. */
+static void pin(void)
+{
+  Dl_info info;
+  void *self;
+
+  if (!os_dladdr((const void *)(uintptr_t)on_fault, &info) || !info.dli_fname)
+    return;
+  self = os_dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+  if (!self)
+    (void)os_dlerror(); /* not the application's error to see */
+  /* The reference `self` holds is never dropped, on purpose. */
+}
+
 static void install(void)
 {
   struct sigaction sa;
+  int saved_errno = errno;
+
+  pin();
+  errno = saved_errno;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
-  /* SA_NODEFER: leaving by siglongjmp without restoring the mask must not
-   * leave the signal blocked (and forward() blocks what the previous handler
-   * asked for). SA_ONSTACK: a stack overflow still reaches the application's
+  /* SA_NODEFER: the handler blocks nothing itself (forward() blocks what the
+   * previous handler asked for, as the kernel would have). SA_ONSTACK: a stack overflow still reaches the application's
    * handler on its alternate stack; without one, the flag changes nothing. */
   sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
@@ -137,8 +199,8 @@ int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void 
   frame.lo = lo;
   frame.hi = hi;
   frame.outer = current;
-  /* No signal mask to restore: the handler changes none (SA_NODEFER, empty
-   * sa_mask), which spares a system call per copy. */
+  /* No signal mask saved, which spares a system call per copy: the handler
+   * restores the copy's own (from the interrupted context) before it jumps. */
   if (sigsetjmp(frame.resume, 0))
     return pmmf__fail(EIO, PMMF_E_IO);
   current = &frame;

@@ -1,7 +1,7 @@
 /*
  * map.c - POSIX map objects and views: a file map borrows the file's
  * descriptor, an anonymous map is a memfd (or an unlinked shm object) so that
- * several views share its bytes; views are mmap'd MAP_SHARED (READ, WRITE) or
+ * several views share its bytes, its pages reserved unless sparse; views are mmap'd MAP_SHARED (READ, WRITE) or
  * MAP_PRIVATE (COPY), and a fixed address never replaces a mapping.
  */
 #include "posix.h"
@@ -16,6 +16,15 @@ int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size
   out->handle = file;
   out->owns_handle = 0;
   return PMMF_OK;
+}
+
+int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t from,
+                           uint64_t size, int sparse)
+{
+  int status = pmmf__os_file_grow(file, from, size, sparse);
+  if (status != PMMF_OK)
+    return status;
+  return pmmf__os_map_file(out, file, size, PMMF_ACCESS_WRITE);
 }
 
 /* A memory object with no name: memfd, or a shm object unlinked at once. */
@@ -40,14 +49,14 @@ static int anonymous_fd(void)
   return fd;
 }
 
-int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size)
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
 {
   int fd = anonymous_fd();
   int status;
 
   if (fd < 0)
     return pmmf__posix_fail(errno);
-  status = pmmf__os_file_resize(fd, size);
+  status = pmmf__posix_grow(fd, 0, size, sparse, 1);
   if (status != PMMF_OK) {
     long first = pmmf__last_error_get();
     os_close(fd);
@@ -121,8 +130,24 @@ int pmmf__os_view_unmap(void *base, size_t length)
   return PMMF_OK;
 }
 
-int pmmf__os_view_flush(void *addr, size_t length, int sync)
+int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
+                        size_t length, int sync)
 {
+  /* ASYNC: on Linux msync(MS_ASYNC) has started nothing since 2.6.19 (the
+   * page cache already knows which pages of a shared mapping are dirty), so
+   * write-back of the range is started on the file itself, without waiting
+   * for it. Where sync_file_range is missing (ENOSYS: other systems, or a
+   * descriptor it does not apply to), msync(MS_ASYNC) schedules it. */
+  if (!sync) {
+    int r;
+    do
+      r = os_sync_file_range((int)map->handle, (off_t)offset, (off_t)length);
+    while (r != 0 && errno == EINTR);
+    if (r == 0)
+      return PMMF_OK;
+    if (errno != ENOSYS && errno != EINVAL && errno != ESPIPE)
+      return pmmf__posix_fail(errno);
+  }
   if (os_msync(addr, length, sync ? MS_SYNC : MS_ASYNC) != 0)
     return pmmf__posix_fail(errno);
   return PMMF_OK;

@@ -8,11 +8,13 @@
 
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +36,14 @@ enum pmmf__posix_call {
   POSIX_SHM_UNLINK,
   POSIX_FCHMOD,
   POSIX_NANOSLEEP,
+  POSIX_SYNC_FILE_RANGE,
+  POSIX_FALLOCATE,
+  POSIX_GETRLIMIT,
+  POSIX_MEMORY_TOTAL,
+  POSIX_FSTATVFS,
+  POSIX_DLADDR,
+  POSIX_DLOPEN,
+  POSIX_DLERROR,
   POSIX_GETEUID,
   POSIX_CALL_COUNT
 };
@@ -78,12 +88,42 @@ int pmmf__posix_munmap(void *addr, size_t length);
   POSIX_CALL(POSIX_SHM_OPEN, int (*)(const char *, int, mode_t), -1, name, flags, mode)
 #define os_shm_unlink(name) POSIX_CALL(POSIX_SHM_UNLINK, int (*)(const char *), -1, name)
 #define os_fchmod(fd, mode) POSIX_CALL(POSIX_FCHMOD, int (*)(int, mode_t), -1, fd, mode)
+/* Start write-back of a file range without waiting (Linux sync_file_range
+ * with SYNC_FILE_RANGE_WRITE; ENOSYS elsewhere). */
+#define os_sync_file_range(fd, offset, length)                                    \
+  POSIX_CALL(POSIX_SYNC_FILE_RANGE, int (*)(int, off_t, off_t), -1, fd, offset, length)
+/* Linux fallocate(2) (elsewhere: ENOSYS). */
+#define os_fallocate(fd, mode, off, len) \
+  POSIX_CALL(POSIX_FALLOCATE, int (*)(int, int, off_t, off_t), -1, fd, mode, off, len)
+#define os_fstatvfs(fd, st) \
+  POSIX_CALL(POSIX_FSTATVFS, int (*)(int, struct statvfs *), -1, fd, st)
+/* getrlimit(RLIMIT_FSIZE): the largest size this process may make a file,
+ * UINT64_MAX without a limit. Asking cannot fail in a way that matters: no
+ * fault check. */
+#define os_file_size_limit() \
+  ((uint64_t (*)(void))pmmf__posix_syscalls[POSIX_GETRLIMIT].current)()
+/* RAM and swap together in bytes (Linux sysinfo), UINT64_MAX where unknown;
+ * no fault check either. */
+#define os_memory_total() \
+  ((uint64_t (*)(void))pmmf__posix_syscalls[POSIX_MEMORY_TOTAL].current)()
+
+/* Extend `fd` as pmmf__os_file_grow does; `memory` marks a memory object
+ * (memfd, shm), whose reservation is refused beyond RAM and swap. */
+int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memory);
+
 /* Sleeping cannot fail in a way that matters (EINTR only shortens it): no
  * fault check. */
 #define os_nanosleep(req, rem)                                                  \
   ((int (*)(const struct timespec *, struct timespec *))                        \
      pmmf__posix_syscalls[POSIX_NANOSLEEP].current)(req, rem)
 
+/* The loader calls that pin the library (guard.c): best effort, a failure
+ * only leaves it unpinned, so they can be failed like any other call. */
+#define os_dladdr(addr, info) \
+  POSIX_CALL(POSIX_DLADDR, int (*)(const void *, Dl_info *), 0, addr, info)
+#define os_dlopen(path, flags) \
+  POSIX_CALL(POSIX_DLOPEN, void *(*)(const char *, int), NULL, path, flags)
+#define os_dlerror() ((char *(*)(void))pmmf__posix_syscalls[POSIX_DLERROR].current)()
 /* The effective uid cannot fail either: no fault check. */
 #define os_geteuid() ((uid_t (*)(void))pmmf__posix_syscalls[POSIX_GETEUID].current)()
 

@@ -1,7 +1,7 @@
 /*
  * shm.c - named shared memory on POSIX: shm_open("/<name>") objects, created
- * with O_EXCL, mode 0600 whatever the umask, sized with ftruncate (and removed
- * again if that fails), opened read-only for READ and COPY maps, close-on-exec
+ * with O_EXCL, mode 0600 whatever the umask, sized with their storage
+ * reserved (pmmf__posix_grow; removed again if that fails), opened read-only for READ and COPY maps, close-on-exec
  * always; shm_unlink; and the sleep the common layer's bounded wait uses.
  * An object found under the name is used only if it is a regular object of
  * the caller's effective uid with no group or other permission bits (the
@@ -112,7 +112,7 @@ static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uin
     status = pmmf__posix_fail(errno);
     goto fail;
   }
-  status = pmmf__os_file_resize(fd, size);
+  status = pmmf__posix_grow(fd, 0, size, 0, 1); /* reserved: no SIGBUS later */
   if (status != PMMF_OK)
     goto fail;
   /* Sized: the lock has done its work (closing the map would drop it too). */

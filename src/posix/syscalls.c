@@ -6,6 +6,11 @@
  */
 #include "posix.h"
 
+#include <sys/resource.h>
+#ifdef __linux__
+#  include <sys/sysinfo.h>
+#endif
+
 /* Calls that libc may not declare everywhere are reached through wrappers. */
 static int memfd_create_call(const char *name, unsigned flags)
 {
@@ -31,6 +36,55 @@ static int fdatasync_call(int fd)
 #endif
 }
 
+/* sync_file_range's flags are fixed here: start write-back, do not wait. */
+static int sync_file_range_call(int fd, off_t offset, off_t length)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+  return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+  (void)offset;
+  (void)length;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+static int fallocate_call(int fd, int mode, off_t offset, off_t length)
+{
+#ifdef __linux__
+  return fallocate(fd, mode, offset, length);
+#else
+  (void)fd;
+  (void)mode;
+  (void)offset;
+  (void)length;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+static uint64_t file_size_limit_call(void)
+{
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+      (uint64_t)limit.rlim_cur >= (uint64_t)INT64_MAX)
+    return UINT64_MAX;
+  return (uint64_t)limit.rlim_cur;
+}
+
+static uint64_t memory_total_call(void)
+{
+#ifdef __linux__
+  struct sysinfo info;
+  if (sysinfo(&info) != 0 || info.mem_unit == 0)
+    return UINT64_MAX;
+  return ((uint64_t)info.totalram + (uint64_t)info.totalswap) * info.mem_unit;
+#else
+  return UINT64_MAX;
+#endif
+}
+
 #define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
 
 struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
@@ -51,6 +105,14 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_SHM_UNLINK] = ENTRY("shm_unlink", shm_unlink),
   [POSIX_FCHMOD] = ENTRY("fchmod", fchmod),
   [POSIX_NANOSLEEP] = ENTRY("nanosleep", nanosleep),
+  [POSIX_SYNC_FILE_RANGE] = ENTRY("sync_file_range", sync_file_range_call),
+  [POSIX_FALLOCATE] = ENTRY("fallocate", fallocate_call),
+  [POSIX_GETRLIMIT] = ENTRY("getrlimit", file_size_limit_call),
+  [POSIX_MEMORY_TOTAL] = ENTRY("sysinfo", memory_total_call),
+  [POSIX_FSTATVFS] = ENTRY("fstatvfs", fstatvfs),
+  [POSIX_DLADDR] = ENTRY("dladdr", dladdr),
+  [POSIX_DLOPEN] = ENTRY("dlopen", dlopen),
+  [POSIX_DLERROR] = ENTRY("dlerror", dlerror),
   [POSIX_GETEUID] = ENTRY("geteuid", geteuid),
 };
 

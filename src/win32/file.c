@@ -2,8 +2,8 @@
  * file.c - files on Win32: UTF-8 paths become UTF-16 (absolute ones are
  * normalised and given the \\?\ prefix, so long paths work), CreateFileW opens
  * regular files only with the share mode that implements PMMF_OPEN_EXCLUSIVE,
- * and size, resize (sparse growth where the file system has it), sync and
- * close.
+ * and size, resize, growth (extend-only, through a section; allocated unless
+ * sparse is asked for), sync and close.
  */
 #include "win32.h"
 
@@ -143,6 +143,29 @@ static int open_failure(const wchar_t *path, DWORD code)
   return pmmf__w32_fail(code);
 }
 
+/* Remove a file this open created and could not finish opening, after its
+ * handle is closed - but only if that takes it from nobody: reopened with
+ * share mode 0, which fails while any other open holds it (DeleteFileW would
+ * remove it from under an open that shares deletion, as every non-exclusive
+ * libportmmf open does), and only while still empty (nobody wrote to it in
+ * between). Otherwise the empty file stays. */
+static void discard_created(const wchar_t *path)
+{
+  FILE_DISPOSITION_INFO dispose;
+  LARGE_INTEGER size;
+  HANDLE handle;
+
+  handle = w32_CreateFileW(path, DELETE | FILE_READ_ATTRIBUTES, 0, NULL, OPEN_EXISTING,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+  if (handle == INVALID_HANDLE_VALUE)
+    return;
+  if (w32_GetFileSizeEx(handle, &size) && size.QuadPart == 0) {
+    dispose.DeleteFile = TRUE;
+    (void)w32_SetFileInformationByHandle(handle, FileDispositionInfo, &dispose, sizeof dispose);
+  }
+  pmmf__w32_close_handle(handle);
+}
+
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created_out)
 {
   wchar_t *wide = NULL, *path = NULL;
@@ -180,13 +203,16 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
   created = disposition == CREATE_NEW ||
             (disposition == OPEN_ALWAYS && GetLastError() != ERROR_ALREADY_EXISTS);
 
-  /* Regular files only: not a console, pipe, socket or character device. */
+  /* Regular files only: not a console, pipe, socket or character device.
+   * A device opened with OPEN_ALWAYS looks created (no ERROR_ALREADY_EXISTS),
+   * but a file this call really created is a disk file: only when the type
+   * could not be told is there something of ours to remove. */
   type = w32_GetFileType(handle);
   if (type != FILE_TYPE_DISK) {
     code = type == FILE_TYPE_UNKNOWN ? GetLastError() : NO_ERROR;
     pmmf__w32_close_handle(handle);
-    if (created)
-      w32_DeleteFileW(path);
+    if (created && code != NO_ERROR)
+      discard_created(path);
     pmmf__free(path);
     return code != NO_ERROR ? pmmf__w32_fail(code) : pmmf__reject(PMMF_E_INVALID);
   }
@@ -213,24 +239,51 @@ int pmmf__os_file_size(pmmf__handle file, uint64_t *size)
   return PMMF_OK;
 }
 
+void pmmf__w32_sparse_if(HANDLE file, int sparse)
+{
+  DWORD returned;
+  /* Without it, NTFS allocates the new range when the file grows (and fails
+   * with ERROR_DISK_FULL if it cannot) and zero-fills it on first write. */
+  if (sparse)
+    (void)w32_DeviceIoControl(file, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &returned, NULL);
+}
+
+int pmmf__w32_grow_fail(DWORD code)
+{
+  /* The handle and the call are right, so only the size can be invalid:
+   * beyond what the file system allows. */
+  if (code == ERROR_INVALID_PARAMETER)
+    return pmmf__fail((long)code, PMMF_E_RANGE);
+  return pmmf__w32_fail(code);
+}
+
+/* A read-write section larger than the file extends the file, atomically
+ * and extend-only (a larger file is left alone): that is the growth. */
+int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int sparse)
+{
+  HANDLE section;
+
+  (void)from;
+  if (size > (uint64_t)INT64_MAX)
+    return pmmf__reject(PMMF_E_RANGE);
+  pmmf__w32_sparse_if((HANDLE)file, sparse);
+  section = w32_CreateFileMappingW((HANDLE)file, NULL, PAGE_READWRITE, (DWORD)(size >> 32),
+                                   (DWORD)(size & 0xFFFFFFFFu), NULL);
+  if (!section)
+    return pmmf__w32_grow_fail(GetLastError());
+  /* The file has grown; a failed close changes nothing about that. */
+  (void)pmmf__w32_close_handle(section);
+  return PMMF_OK;
+}
+
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size)
 {
   HANDLE handle = (HANDLE)file;
   FILE_END_OF_FILE_INFO end;
-  LARGE_INTEGER current;
-  DWORD code, returned;
+  DWORD code;
 
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_RANGE);
-  if (!w32_GetFileSizeEx(handle, &current))
-    return pmmf__w32_fail_last();
-  /* Growth is sparse where the file system can: without it, NTFS allocates
-   * the new range and zero-fills it on first write. Best effort: FAT and
-   * some network file systems say ERROR_INVALID_FUNCTION and the file grows
-   * normally. */
-  if (size > (uint64_t)current.QuadPart)
-    (void)w32_DeviceIoControl(handle, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &returned, NULL);
-
   end.EndOfFile.QuadPart = (LONGLONG)size;
   if (!w32_SetFileInformationByHandle(handle, FileEndOfFileInfo, &end, sizeof end)) {
     code = GetLastError();

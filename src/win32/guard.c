@@ -1,8 +1,11 @@
 /*
  * guard.c - guarded copies on Win32: a vectored exception handler, added on
- * the first guarded copy, turns an in-page error or access violation inside
- * the range being copied, on the copying thread, into PMMF_E_IO; every other
- * exception goes on to the next handler (EXCEPTION_CONTINUE_SEARCH).
+ * the first guarded copy, turns an in-page error or access violation of the
+ * copy itself (inside the range being copied, on the copying thread, with the
+ * copy's stack pointer, not that of a handler the dispatcher runs meanwhile)
+ * into PMMF_E_IO; every other exception goes on to the next handler
+ * (EXCEPTION_CONTINUE_SEARCH). Adding the handler pins the module that holds
+ * it, so that FreeLibrary never leaves it pointing into an unloaded DLL.
  *
  * The handler never jumps out of the exception dispatcher: it lets the
  * dispatcher finish (EXCEPTION_CONTINUE_EXECUTION) with the thread redirected
@@ -32,6 +35,20 @@ static __attribute__((noreturn, noinline)) void land(void)
 {
   struct guard_frame *frame = w32_TlsGetValue(tls_index);
   __builtin_longjmp(frame->resume, 1);
+}
+
+/* The stack pointer of the faulting context. */
+static uintptr_t context_sp(const CONTEXT *context)
+{
+#if defined(__x86_64__) || defined(_M_X64)
+  return (uintptr_t)context->Rsp;
+#elif defined(__i386__) || defined(_M_IX86)
+  return (uintptr_t)context->Esp;
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  return (uintptr_t)context->Sp;
+#else
+#  error "guard.c: no stack pointer for this architecture"
+#endif
 }
 
 /* Resume `context` in land(), as if called with an aligned stack a little
@@ -71,20 +88,25 @@ static LONG CALLBACK on_exception(EXCEPTION_POINTERS *pointers)
   frame = w32_TlsGetValue(tls_index);
   SetLastError(last_error);
   addr = (const char *)record->ExceptionInformation[1];
-  if (!frame || addr < frame->lo || addr >= frame->hi)
+  if (!frame || addr < frame->lo || addr >= frame->hi ||
+      !pmmf__guard_stack_owns(frame, context_sp(pointers->ContextRecord)))
     return EXCEPTION_CONTINUE_SEARCH;
   frame->code = record->ExceptionCode;
   redirect(pointers->ContextRecord);
   return EXCEPTION_CONTINUE_EXECUTION;
 }
 
-/* Allocate the TLS slot and add the handler, once; a failure leaves nothing
- * behind and the next guarded copy tries again. */
+/* Allocate the TLS slot, add the handler and pin this module (the DLL, or
+ * the program linked with the static library), once: the handler stays for
+ * the process's life, so the code it points to must too (FreeLibrary leaves
+ * a pinned module loaded). A failure leaves nothing behind and the next
+ * guarded copy tries again. */
 static int install(void)
 {
   int expected;
   void *handler;
   DWORD index;
+  HMODULE self;
 
   for (;;) {
     if (atomic_load_explicit(&install_state, memory_order_acquire) == 2)
@@ -105,6 +127,14 @@ static int install(void)
   handler = w32_AddVectoredExceptionHandler(1, on_exception);
   if (!handler) {
     int status = pmmf__w32_fail_last();
+    w32_TlsFree(index);
+    atomic_store(&install_state, 0);
+    return status;
+  }
+  if (!w32_GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
+                              (LPCWSTR)(uintptr_t)on_exception, &self)) {
+    int status = pmmf__w32_fail_last();
+    W32_FN(RemoveVectoredExceptionHandler)(handler);
     w32_TlsFree(index);
     atomic_store(&install_state, 0);
     return status;

@@ -56,8 +56,28 @@ int pmmf__os_map_file(struct pmmf__os_map *out, pmmf__handle file, uint64_t size
   return section_create(out, (HANDLE)file, size, page_protection(access));
 }
 
-int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size)
+int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t from,
+                           uint64_t size, int sparse)
 {
+  HANDLE section;
+
+  (void)from;
+  pmmf__w32_sparse_if((HANDLE)file, sparse);
+  /* The section's creation is the growth (see pmmf__os_file_grow): if it
+   * fails, the file has not grown. */
+  section = w32_CreateFileMappingW((HANDLE)file, NULL, PAGE_READWRITE, (DWORD)(size >> 32),
+                                   (DWORD)(size & 0xFFFFFFFFu), NULL);
+  if (!section)
+    return pmmf__w32_grow_fail(GetLastError());
+  out->handle = (pmmf__handle)section;
+  out->owns_handle = 1;
+  return PMMF_OK;
+}
+
+/* Page-file sections are committed when created: always reserved. */
+int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
+{
+  (void)sparse;
   return section_create(out, INVALID_HANDLE_VALUE, size, PAGE_READWRITE);
 }
 
@@ -106,10 +126,14 @@ int pmmf__os_view_unmap(void *base, size_t length)
   return PMMF_OK;
 }
 
-int pmmf__os_view_flush(void *addr, size_t length, int sync)
+int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
+                        size_t length, int sync)
 {
   DWORD code;
   int attempt;
+
+  (void)map;
+  (void)offset;
 
   /* FlushViewOfFile writes the dirty pages back and waits for those writes
    * either way; the common layer adds FlushFileBuffers for a synchronous

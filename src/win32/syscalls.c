@@ -137,6 +137,7 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_Sleep] = ENTRY(Sleep, Sleep),
   [PMMF__W32_GetModuleHandleW] = ENTRY(GetModuleHandleW, GetModuleHandleW),
   [PMMF__W32_GetProcAddress] = ENTRY(GetProcAddress, GetProcAddress),
+  [PMMF__W32_GetModuleHandleExW] = ENTRY(GetModuleHandleExW, GetModuleHandleExW),
   [PMMF__W32_NtQuerySection] = ENTRY(NtQuerySection, query_section_call),
   [PMMF__W32_OpenProcessToken] = ENTRY(OpenProcessToken, OpenProcessToken),
   [PMMF__W32_GetTokenInformation] = ENTRY(GetTokenInformation, GetTokenInformation),

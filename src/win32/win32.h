@@ -70,6 +70,7 @@ struct pmmf__w32_section_basic {
   X(Sleep, void, (DWORD))                                                                      \
   X(GetModuleHandleW, HMODULE, (LPCWSTR))                                                      \
   X(GetProcAddress, FARPROC, (HMODULE, LPCSTR))                                               \
+  X(GetModuleHandleExW, BOOL, (DWORD, LPCWSTR, HMODULE *))                                     \
   X(NtQuerySection, BOOL, (HANDLE, DWORD, LPVOID, DWORD))                                      \
   X(OpenProcessToken, BOOL, (HANDLE, DWORD, PHANDLE))                                          \
   X(GetTokenInformation, BOOL, (HANDLE, TOKEN_INFORMATION_CLASS, LPVOID, DWORD, PDWORD))       \
@@ -131,6 +132,7 @@ int pmmf__w32_fault(const char *name);
 #define w32_RemoveVectoredExceptionHandler(...) \
   W32_CALL(RemoveVectoredExceptionHandler, 0, __VA_ARGS__)
 #define w32_PrefetchVirtualMemory(...) W32_CALL(PrefetchVirtualMemory, FALSE, __VA_ARGS__)
+#define w32_GetModuleHandleExW(...) W32_CALL(GetModuleHandleExW, FALSE, __VA_ARGS__)
 /* NtQuerySection is ntdll's, looked up at run time; the table's entry has the
  * Win32 conventions (FALSE and GetLastError(); ERROR_CALL_NOT_IMPLEMENTED
  * where ntdll lacks the call or the information class). */
@@ -168,6 +170,12 @@ BOOL pmmf__w32_unmap_view(void *base);
 /* Whether PrefetchVirtualMemory exists (Windows 8 and later) or the table
  * entry has been replaced. */
 int pmmf__w32_prefetch_available(void);
+
+/* Growth (file.c): make the file sparse first when asked (best effort: FAT
+ * and some network file systems cannot), and the status for a growth that
+ * failed with `code`. */
+void pmmf__w32_sparse_if(HANDLE file, int sparse);
+int pmmf__w32_grow_fail(DWORD code);
 
 /* The egress point: a Win32 error code becomes a status, the raw code is kept. */
 int pmmf__w32_fail(DWORD code);

@@ -122,7 +122,9 @@ def staged_install():
         for f in (dll, implib):
             if not os.path.isfile(f):
                 raise RuntimeError("not installed: " + f)
+        release_files()
         return "DLL %s in %s" % (os.path.basename(dll), ARGS.bindir)
+    release_files()
     lib = staged(os.path.join(ARGS.libdir, "libportmmf.so"))
     out = run(["objdump", "-p", lib])
     m = re.search(r"SONAME\s+(\S+)", out)
@@ -132,6 +134,32 @@ def staged_install():
     if not os.path.isfile(staged(os.path.join(ARGS.libdir, want))):
         raise RuntimeError("no %s symlink installed" % want)
     return "SONAME " + want
+
+
+def release_files():
+    """What a release installs besides the library: the license, the
+    changelog, the tool, its manual page and the benchmark it runs."""
+    exe = ".exe" if IS_WIN else ""
+    for rel in ["share/doc/portmmf/LICENSE", "share/doc/portmmf/CHANGELOG.md",
+                "share/man/man1/pmmf.1", os.path.join(ARGS.bindir, "pmmf" + exe),
+                os.path.join(ARGS.bindir, "pmmf-bench" + exe)]:
+        if not os.path.isfile(staged(rel)):
+            raise RuntimeError("not installed: " + rel)
+
+
+def installed_pmmf_bench():
+    """`pmmf bench` from the installation finds the installed pmmf-bench."""
+    need_stage()
+    exe = ".exe" if IS_WIN else ""
+    tool = staged(os.path.join(ARGS.bindir, "pmmf" + exe))
+    env = {"LD_LIBRARY_PATH": staged(ARGS.libdir), "PMMF_BENCH": ""}
+    cmd = ([ARGS.wrapper] if ARGS.wrapper else []) + [tool, "bench", "--help"]
+    if ARGS.wrapper:
+        env["WINEPATH"] = staged(ARGS.bindir)
+    rc, text = run_command(cmd, env=env)
+    if rc != 0 or "usage: pmmf-bench" not in text:
+        raise RuntimeError("installed `pmmf bench --help` exited %d:\n%s" % (rc, text))
+    return "pmmf bench runs the installed pmmf-bench"
 
 
 def pkg_config(*args):
@@ -150,13 +178,15 @@ def pkgconfig_shared():
     need_stage()
     out_dir = tempfile.mkdtemp(prefix="pc-shared-", dir=WORK)
     exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
-    cmd = (ARGS.cc + [os.path.join(HERE, "consumer.c"), "-o", exe] + pkg_config("--cflags")
-           + pkg_config("--libs") + cc_without_static(ARGS.link_arg))
-    run(cmd)
-    check_shared(exe)
     libdir = ARGS.bindir if IS_WIN else ARGS.libdir
-    run_consumer(exe, [staged(libdir)])
-    return "pkg-config --cflags --libs portmmf"
+    # Nothing to define; PMMF_DLL (dllimport on Windows) is optional.
+    for defines in ([], ["-DPMMF_DLL"]):
+        cmd = (ARGS.cc + defines + [os.path.join(HERE, "consumer.c"), "-o", exe]
+               + pkg_config("--cflags") + pkg_config("--libs") + cc_without_static(ARGS.link_arg))
+        run(cmd)
+        check_shared(exe)
+        run_consumer(exe, [staged(libdir)])
+    return "pkg-config --cflags --libs portmmf, without and with PMMF_DLL"
 
 
 def pkgconfig_static():
@@ -167,12 +197,14 @@ def pkgconfig_static():
     # The static archive itself, then what it needs (Libs.private).
     archive = staged(os.path.join(ARGS.libdir, "libportmmf.a"))
     libs = [a for a in libs if a != "-lportmmf"]
-    cmd = (ARGS.cc + ["-DPMMF_STATIC", os.path.join(HERE, "consumer.c"), "-o", exe]
-           + pkg_config("--cflags") + [archive] + libs + ARGS.link_arg)
-    run(cmd)
-    check_static(exe)
-    run_consumer(exe)
-    return "pkg-config --static, libportmmf.a"
+    # Nothing to define (on Windows too), and the old PMMF_STATIC still works.
+    for defines in ([], ["-DPMMF_STATIC"]):
+        cmd = (ARGS.cc + defines + [os.path.join(HERE, "consumer.c"), "-o", exe]
+               + pkg_config("--cflags") + [archive] + libs + ARGS.link_arg)
+        run(cmd)
+        check_static(exe)
+        run_consumer(exe)
+    return "pkg-config --static, libportmmf.a, without and with PMMF_STATIC"
 
 
 def cmake_find_package():
@@ -264,8 +296,8 @@ def main():
         if old.startswith("work-"):
             shutil.rmtree(os.path.join(base, old), ignore_errors=True)
     WORK = tempfile.mkdtemp(prefix="work-", dir=base)
-    rc = run_cases([staged_install, pkgconfig_shared, pkgconfig_static, cmake_find_package,
-                    meson_subproject])
+    rc = run_cases([staged_install, installed_pmmf_bench, pkgconfig_shared, pkgconfig_static,
+                    cmake_find_package, meson_subproject])
     if rc == 0:
         shutil.rmtree(WORK, ignore_errors=True)
     return rc

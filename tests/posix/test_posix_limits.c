@@ -5,7 +5,11 @@
  * create no file and leak nothing, and work again once a descriptor is free;
  * with a small address-space limit (RLIMIT_AS, set in a forked child so this
  * process keeps its own), a large view fails with PMMF_E_NO_MEMORY (ENOMEM)
- * and a small one still works. Windows has neither limit in this form (its
+ * and a small one still works; with a file size limit (RLIMIT_FSIZE, `ulimit
+ * -f`, in a forked child) below the size asked for, pmmf_map_anonymous,
+ * pmmf_map_shared, pmmf_file_resize and pmmf_map_file(GROW) return
+ * PMMF_E_RANGE (EFBIG) instead of the process being killed by SIGXFSZ, and
+ * leave nothing behind. Windows has none of these limits in this form (its
  * handle table grows to millions; test_limits.c maps beyond the address
  * space on both backends instead).
  */
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -107,12 +112,12 @@ static int address_space_child(const char *path) {
   limit.rlim_cur = limit.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (32u << 20);
   if (setrlimit(RLIMIT_AS, &limit) != 0)
     return 2;
-  /* Neither a sparse file nor a memory object takes address space... */
+  /* Neither a sparse file nor a sparse memory object takes address space... */
   if (pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE) != PMMF_OK)
     return 3;
-  if (pmmf_map_file(&m, f, big, PMMF_ACCESS_WRITE, PMMF_MAP_GROW) != PMMF_OK)
+  if (pmmf_map_file(&m, f, big, PMMF_ACCESS_WRITE, PMMF_MAP_GROW | PMMF_MAP_SPARSE) != PMMF_OK)
     return 4;
-  if (pmmf_map_anonymous(&a, big, 0) != PMMF_OK)
+  if (pmmf_map_anonymous(&a, big, PMMF_MAP_SPARSE) != PMMF_OK)
     return 5;
   /* ...but a view of all of it does not fit. */
   if (pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0) != PMMF_E_NO_MEMORY || v != SENTINEL)
@@ -151,10 +156,98 @@ static void test_address_space_limit(void **state) {
     fail_msg("the child failed at step %d (see address_space_child)", WEXITSTATUS(status));
 }
 
+/* The child's steps under a 64 KiB file size limit; it exits with the number
+ * of the first that failed (a SIGXFSZ kill shows as a signal). */
+#define FSIZE_LIMIT 65536u
+#define FSIZE_BEYOND ((uint64_t)1 << 20)
+
+static int fsize_expect_range(int rc) {
+  return rc == PMMF_E_RANGE && pmmf_last_os_error() == EFBIG;
+}
+
+static int file_size_limit_child(const char *path, const char *name) {
+  struct rlimit limit;
+  pmmf_file *f = NULL;
+  pmmf_map *m = SENTINEL;
+  uint64_t size = 1;
+
+  if (getrlimit(RLIMIT_FSIZE, &limit) != 0)
+    return 1;
+  limit.rlim_cur = FSIZE_LIMIT;
+  if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+    return 2;
+  if (!fsize_expect_range(pmmf_map_anonymous(&m, FSIZE_BEYOND, 0)) || m != SENTINEL)
+    return 3;
+  if (!fsize_expect_range(pmmf_map_anonymous(&m, FSIZE_BEYOND, PMMF_MAP_SPARSE)) ||
+      m != SENTINEL)
+    return 4;
+  if (!fsize_expect_range(
+        pmmf_map_shared(&m, name, FSIZE_BEYOND, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL)) ||
+      m != SENTINEL)
+    return 5;
+  if (support_shm_exists(name))
+    return 6;
+  if (pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE) != PMMF_OK)
+    return 7;
+  if (!fsize_expect_range(pmmf_file_resize(f, FSIZE_BEYOND)))
+    return 8;
+  if (!fsize_expect_range(pmmf_map_file(&m, f, FSIZE_BEYOND, PMMF_ACCESS_WRITE, PMMF_MAP_GROW)) ||
+      m != SENTINEL)
+    return 9;
+  if (!fsize_expect_range(pmmf_map_file(&m, f, FSIZE_BEYOND, PMMF_ACCESS_WRITE,
+                                        PMMF_MAP_GROW | PMMF_MAP_SPARSE)) ||
+      m != SENTINEL)
+    return 10;
+  if (pmmf_file_size(f, &size) != PMMF_OK || size != 0)
+    return 11;
+  /* Up to the limit, everything works. */
+  if (pmmf_file_resize(f, FSIZE_LIMIT / 2) != PMMF_OK)
+    return 12;
+  m = NULL;
+  if (pmmf_map_file(&m, f, FSIZE_LIMIT, PMMF_ACCESS_WRITE, PMMF_MAP_GROW) != PMMF_OK ||
+      pmmf_map_close(m) != PMMF_OK)
+    return 13;
+  m = NULL;
+  if (pmmf_map_anonymous(&m, FSIZE_LIMIT, 0) != PMMF_OK || pmmf_map_close(m) != PMMF_OK)
+    return 14;
+  m = NULL;
+  if (pmmf_map_shared(&m, name, FSIZE_LIMIT, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL) !=
+        PMMF_OK ||
+      pmmf_map_close(m) != PMMF_OK || pmmf_shm_unlink(name) != PMMF_OK)
+    return 15;
+  if (pmmf_file_close(f) != PMMF_OK || pmmf__alloc_live() != 0)
+    return 16;
+  return 0;
+}
+
+static void test_file_size_limit(void **state) {
+  const char *path = support_path("limits-fsize.bin");
+  const char *name = support_shm_name("fsize");
+  int status = 0;
+  pid_t pid;
+  (void)state;
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0)
+    _exit(file_size_limit_child(path, name));
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status))
+    fail_msg("the child ended with signal %d (SIGXFSZ is %d)",
+             WIFSIGNALED(status) ? WTERMSIG(status) : 0, SIGXFSZ);
+  if (WEXITSTATUS(status) != 0)
+    fail_msg("the child failed at step %d (see file_size_limit_child)", WEXITSTATUS(status));
+  /* Nothing left behind: no object, not even one of size 0. */
+  assert_false(support_shm_exists(name));
+  assert_int_equal(support_shm_count_left(), 0);
+  assert_true(support_file_size(path) == (int64_t)FSIZE_LIMIT);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_descriptor_limit),
       cmocka_unit_test(test_address_space_limit),
+      SUPPORT_SHM_TEST(test_file_size_limit),
   };
   return cmocka_run_group_tests_name("posix_limits", tests, support_group_setup,
                                      support_group_teardown);

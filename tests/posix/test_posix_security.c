@@ -401,8 +401,9 @@ static int stop_ftruncate(int fd, off_t size) {
   (void)size;
   return stop_in_sizing();
 }
-static int stop_fallocate(int fd, off_t offset, off_t len) {
+static int stop_fallocate(int fd, int mode, off_t offset, off_t len) {
   (void)fd;
+  (void)mode;
   (void)offset;
   (void)len;
   return stop_in_sizing();
@@ -417,8 +418,7 @@ static pid_t start_creator(const char *name, int exit_there) {
     pmmf_map *m = NULL;
     alarm(30); /* never outlives a failed test for long */
     pmmf__os_syscall_set("ftruncate", (pmmf__syscall_ptr)stop_ftruncate);
-    /* Whatever else may size a new object (storage reservation). */
-    pmmf__os_syscall_set("posix_fallocate", (pmmf__syscall_ptr)stop_fallocate);
+    /* The storage reservation that sizes it (where the table has one). */
     pmmf__os_syscall_set("fallocate", (pmmf__syscall_ptr)stop_fallocate);
     pmmf_map_shared(&m, name, KIB64, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL);
     _exit(3); /* never reached */
@@ -493,11 +493,16 @@ static void test_shm_crashed_creator_recovered(void **state) {
 
 /* Several processes find one abandoned object at once, with OPEN_OR_CREATE:
  * exactly one takes it over (created = 1), every other opens what it made.
- * Each racer's sizing call is slowed down (through its OS-call table), so
+ * Each racer's sizing calls are slowed down (through its OS-call table), so
  * that the others find the object still empty while one sizes it. */
+static pmmf__syscall_ptr real_ftruncate, real_fallocate;
 static int slow_ftruncate(int fd, off_t size) {
   usleep(1000);
-  return ftruncate(fd, size);
+  return ((int (*)(int, off_t))real_ftruncate)(fd, size);
+}
+static int slow_fallocate(int fd, int mode, off_t offset, off_t len) {
+  usleep(1000);
+  return ((int (*)(int, int, off_t, off_t))real_fallocate)(fd, mode, offset, len);
 }
 
 static void test_shm_takeover_race(void **state) {
@@ -515,7 +520,11 @@ static void test_shm_takeover_race(void **state) {
       if (pids[i] == 0) {
         pmmf_map *m = NULL;
         int created = 7, rc;
+        real_ftruncate = pmmf__os_syscall_get("ftruncate");
+        real_fallocate = pmmf__os_syscall_get("fallocate");
         pmmf__os_syscall_set("ftruncate", (pmmf__syscall_ptr)slow_ftruncate);
+        if (real_fallocate != NULL)
+          pmmf__os_syscall_set("fallocate", (pmmf__syscall_ptr)slow_fallocate);
         rc = pmmf_map_shared(&m, name, KIB64, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_OR_CREATE,
                                  &created);
         if (rc != PMMF_OK)

@@ -213,6 +213,10 @@ unsigned support_umask(unsigned mask);
 /* Replace the library's sleep (its OS-call table entry nanosleep / Sleep):
  * each sleep then calls fn(arg, ms) and returns at once. NULL restores it. */
 void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg);
+/* Make the library's reading of a file's size (its OS-call table entry fstat /
+ * GetFileSizeEx) sleep about `ms` milliseconds after the call, to widen race
+ * windows; 0 restores it. Call it while no other thread uses the library. */
+void support_slow_file_size(unsigned ms);
 
 /* The OS halves of the process and name helpers (support_posix.c,
  * support_win32.c), used by support.c. `args` ends with NULL. */

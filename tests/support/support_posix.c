@@ -434,6 +434,20 @@ void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
   pmmf__os_syscall_set("nanosleep", fn ? (pmmf__syscall_ptr)fake_nanosleep : NULL);
 }
 
+static unsigned slow_size_ms;
+
+static int slow_fstat(int fd, struct stat *st) {
+  int r = fstat(fd, st), saved = errno;
+  support_sleep_ms(slow_size_ms);
+  errno = saved;
+  return r;
+}
+
+void support_slow_file_size(unsigned ms) {
+  slow_size_ms = ms;
+  pmmf__os_syscall_set("fstat", ms ? (pmmf__syscall_ptr)slow_fstat : NULL);
+}
+
 /* --- guarded access, windows and large files ------------------------------ */
 
 #include <signal.h>

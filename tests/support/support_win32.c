@@ -499,6 +499,21 @@ void support_fake_sleep(void (*fn)(void *arg, unsigned ms), void *arg) {
   pmmf__os_syscall_set("Sleep", fn ? (pmmf__syscall_ptr)fake_sleep : NULL);
 }
 
+static unsigned slow_size_ms;
+
+static BOOL WINAPI slow_get_file_size(HANDLE file, PLARGE_INTEGER size) {
+  BOOL r = GetFileSizeEx(file, size);
+  DWORD saved = GetLastError();
+  Sleep(slow_size_ms);
+  SetLastError(saved);
+  return r;
+}
+
+void support_slow_file_size(unsigned ms) {
+  slow_size_ms = ms;
+  pmmf__os_syscall_set("GetFileSizeEx", ms ? (pmmf__syscall_ptr)slow_get_file_size : NULL);
+}
+
 /* --- guarded access, windows and large files ------------------------------ */
 
 #include "internal.h"

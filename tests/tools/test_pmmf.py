@@ -5,7 +5,8 @@ Runs tools/pmmf (through Wine for a Windows build) on files this script
 writes itself, and checks standard output byte for byte, the messages on
 standard error (status names) and the documented exit codes:
 0 success, 1 a libportmmf call failed, 2 bad command line, 3 standard output
-could not be written, 4 no benchmark program.
+could not be written, 4 no benchmark program, 5 fill found the file system
+full.
 """
 import argparse
 import hashlib
@@ -29,7 +30,7 @@ IS_WIN = ARGS.backend == "win32"
 TOOL = Program(ARGS.tool, ARGS.wrapper)
 EXE_WIN = TOOL.windows_on_host
 
-EXIT_OK, EXIT_STATUS, EXIT_USAGE, EXIT_OUTPUT, EXIT_NO_BENCH = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_STATUS, EXIT_USAGE, EXIT_OUTPUT, EXIT_NO_BENCH, EXIT_NO_SPACE = 0, 1, 2, 3, 4, 5
 
 
 def in_work(name):
@@ -94,6 +95,30 @@ def help_matches_docs():
     block = text.split(marker, 1)[1].split("```", 1)[0]
     rc, out, err = pmmf("--help")
     expect(out.decode() == block, "docs/tool.md's usage block differs from pmmf --help")
+
+
+@case
+def man_page_matches_help():
+    # docs/pmmf.1 (installed as pmmf(1)) names every command and exit code
+    # that --help lists.
+    if not ARGS.doc:
+        raise Skip("no --doc given")
+    man = open(os.path.join(os.path.dirname(ARGS.doc), "pmmf.1"), encoding="utf-8").read()
+    man = man.replace("\\-", "-")
+    rc, out, err = pmmf("--help")
+    text = out.decode().replace("\r\n", "\n")
+    commands = [line.split()[0] for line in text.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+                .splitlines() if line.startswith("  ") and not line.startswith("    ")]
+    expect(len(commands) >= 6, "no commands found in --help: %r" % commands)
+    for cmd in commands:
+        word = cmd.rstrip(",")
+        expect(("B %s" % word) in man or ("BR %s" % word) in man or ("BI %s" % word) in man,
+               "pmmf.1 does not describe %r" % word)
+    codes = [line.split()[0] for line in text.split("Exit codes:\n", 1)[1].splitlines()
+             if line.startswith("  ") and line.split()[0].isdigit()]
+    for code in codes:
+        expect(".B %s\n" % code in man, "pmmf.1 lacks exit code %s" % code)
+    expect(codes == [str(i) for i in range(len(codes))], "exit codes %r" % codes)
 
 
 @case
@@ -309,6 +334,41 @@ def fill_in_missing_directory_is_not_found():
     rc, out, err = pmmf("fill", os.path.join("no-such-dir", "f.bin"), "10")
     expect_exit(rc, EXIT_STATUS, err)
     expect("PMMF_E_NOT_FOUND" in err, err)
+
+
+@case
+def fill_on_a_full_file_system():
+    # A 1 MiB tmpfs, mounted here when running as root: filling 4 MiB must end
+    # with a status and exit code 5 (PMMF_E_NO_SPACE: growth reserves the
+    # storage), never SIGBUS, and leave no partial file behind.
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        raise Skip("mounting a small tmpfs needs root")
+    mnt = in_work("full-fs")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        raise Skip("mount -t tmpfs failed (no privilege to mount here)")
+    try:
+        target = os.path.join(mnt, "fill.bin")
+        rc, out, err = pmmf("fill", TOOL.host_path(target), "4M", "0x41")
+        expect(rc >= 0, "fill was killed by signal %d; stderr: %s" % (-rc, err.strip()))
+        if IS_WIN:
+            # Wine extends files with ftruncate (sparse): the full disk shows
+            # when a page is written, as PMMF_E_IO from the guarded write.
+            expect(rc in (EXIT_NO_SPACE, EXIT_STATUS), "exit code %d: %s" % (rc, err))
+        else:
+            expect_exit(rc, EXIT_NO_SPACE, err)
+            expect("PMMF_E_NO_SPACE" in err, err)
+        expect("removed" in err, err)
+        expect(not os.path.exists(target), "a failed fill left %s behind" % target)
+        # An existing file is left empty, not partial.
+        with open(target, "wb") as f:
+            f.write(b"x" * 1000)
+        rc, out, err = pmmf("fill", TOOL.host_path(target), "4M", "0x41")
+        expect(rc in (EXIT_NO_SPACE, EXIT_STATUS), "exit code %d: %s" % (rc, err))
+        expect(os.path.getsize(target) == 0, "a failed fill left %d bytes" % os.path.getsize(target))
+    finally:
+        subprocess.run(["umount", "-l", mnt])
 
 
 def run_with_terminal_stderr(*args):

@@ -2,10 +2,14 @@
  * test_win32_native.c - Win32-only checks of the backend's OS-level choices:
  * the 64 KiB granularity, UTF-8 paths converted to the right UTF-16 names,
  * invalid UTF-8 rejected, paths longer than MAX_PATH, forward slashes,
- * handles that child processes do not inherit, and named sections safe from
- * squatters: a file-backed section planted under the name is refused, a new
- * section's DACL grants its user alone, and an existing section's size comes
- * from NtQuerySection (no temporary view), with the view as the fallback.
+ * handles that child processes do not inherit, a failed creation that
+ * removes its new file only when nobody else holds it or wrote to it, the
+ * installation of the guarded copies' exception handler failing at each of
+ * its calls (the first test: nothing may have installed it before), and named
+ * sections safe from squatters: a file-backed section planted under the name
+ * is refused, a new section's DACL grants its user alone, and an existing
+ * section's size comes from NtQuerySection (no temporary view), with the view
+ * as the fallback.
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -366,10 +370,102 @@ static void test_shm_size_from_query(void **state) {
     assert_ok(pmmf_map_close(o));
   }
   assert_ok(pmmf_map_close(m));
+/* The first guarded copy adds the exception handler: a TLS slot, the
+ * vectored handler, the pin of this module. Each failing leaves nothing
+ * behind (the copy fails with that call's status, its destination untouched)
+ * and the next copy tries again. */
+static void test_guard_install_failures(void **state) {
+  static const char *const calls[] = {"TlsAlloc", "AddVectoredExceptionHandler",
+                                      "GetModuleHandleExW"};
+  unsigned char buf[8];
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  size_t i;
+  (void)state;
+  assert_ok(pmmf_map_anonymous(&m, 65536, 0));
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_WRITE, 0));
+  memset(pmmf_view_data(v), 0x5A, 65536);
+  for (i = 0; i < SUPPORT_ARRAY_LEN(calls); i++) {
+    memset(buf, 0, sizeof buf);
+    pmmf__fault_arm(calls[i], 0, PMMF__FAULT_NO_MEMORY);
+    assert_status(pmmf_view_read(v, 0, buf, sizeof buf), PMMF_E_NO_MEMORY);
+    assert_true(pmmf__fault_fired());
+    assert_string_equal(pmmf__fault_fired_call(), calls[i]);
+    pmmf__fault_disarm();
+    assert_int_equal(buf[0], 0);
+  }
+  assert_ok(pmmf_view_read(v, 0, buf, sizeof buf));
+  assert_int_equal(buf[0], 0x5A);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+}
+
+/* A creation that fails after CreateFileW (GetFileType cannot tell the type,
+ * through the OS-call table) while another open - sharing deletion, as a
+ * non-exclusive libportmmf open does - already holds the new file, or after
+ * someone wrote to it: the file stays (DeleteFileW would have removed it from
+ * under the holder). Nobody there and still empty: it is removed. */
+static const wchar_t *neighbour_path;
+static HANDLE neighbour = INVALID_HANDLE_VALUE;
+static int neighbour_writes, neighbour_keeps;
+
+static DWORD WINAPI type_unknown_after_neighbour(HANDLE handle) {
+  (void)handle;
+  if (neighbour_path != NULL) {
+    neighbour = CreateFileW(neighbour_path, GENERIC_READ | GENERIC_WRITE,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                            OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (neighbour != INVALID_HANDLE_VALUE && neighbour_writes) {
+      DWORD written = 0;
+      WriteFile(neighbour, "theirs", 6, &written, NULL);
+    }
+    if (neighbour != INVALID_HANDLE_VALUE && !neighbour_keeps) {
+      CloseHandle(neighbour);
+      neighbour = INVALID_HANDLE_VALUE;
+    }
+  }
+  SetLastError(ERROR_IO_DEVICE);
+  return FILE_TYPE_UNKNOWN;
+}
+
+static void test_failed_create_spares_others(void **state) {
+  static const struct {
+    int writes, keeps, removed;
+  } cases[] = {{0, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 0, 1}};
+  const char *path = support_path("spare.bin");
+  wchar_t *wide = support_wide_path(path);
+  size_t i;
+  (void)state;
+  assert_non_null(wide);
+  for (i = 0; i < SUPPORT_ARRAY_LEN(cases); i++) {
+    pmmf_file *f = SENTINEL;
+    support_remove_file(path);
+    neighbour_path = wide;
+    neighbour_writes = cases[i].writes;
+    neighbour_keeps = cases[i].keeps;
+    assert_int_equal(pmmf__os_syscall_set("GetFileType",
+                                          (pmmf__syscall_ptr)type_unknown_after_neighbour),
+                     PMMF_OK);
+    assert_status(pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE), PMMF_E_IO);
+    assert_int_equal(pmmf__os_syscall_set("GetFileType", NULL), PMMF_OK);
+    assert_ptr_equal(f, SENTINEL);
+    if (neighbour != INVALID_HANDLE_VALUE)
+      CloseHandle(neighbour);
+    neighbour = INVALID_HANDLE_VALUE;
+    if (cases[i].removed)
+      assert_false(support_file_exists(path));
+    else if (!cases[i].writes)
+      assert_int_equal(support_file_size(path), 0);
+    else
+      assert_true(support_file_equals(path, "theirs", 6));
+  }
+  neighbour_path = NULL;
+  free(wide);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_guard_install_failures),
       cmocka_unit_test(test_granularity),
       cmocka_unit_test(test_utf8_name),
       cmocka_unit_test(test_invalid_utf8),
@@ -377,6 +473,7 @@ int main(void) {
       cmocka_unit_test(test_forward_slashes),
       cmocka_unit_test(test_handles_not_inheritable),
       cmocka_unit_test(test_offset_rounding),
+      cmocka_unit_test(test_failed_create_spares_others),
       SUPPORT_SHM_TEST(test_shm_file_backed_refused),
       SUPPORT_SHM_TEST(test_shm_owner_only_dacl),
       SUPPORT_SHM_TEST(test_shm_size_from_query),
