@@ -370,6 +370,8 @@ static void test_shm_size_from_query(void **state) {
     assert_ok(pmmf_map_close(o));
   }
   assert_ok(pmmf_map_close(m));
+}
+
 /* The first guarded copy adds the exception handler: a TLS slot, the
  * vectored handler, the pin of this module. Each failing leaves nothing
  * behind (the copy fails with that call's status, its destination untouched)
