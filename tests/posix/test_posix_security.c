@@ -311,7 +311,8 @@ static void every_open_refused_in_child(const char *name, int want) {
   assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* A FIFO, a directory, a socket under the name: PMMF_E_INVALID, at once (a
+/* A FIFO, a directory, a symbolic link, a socket under the name:
+ * PMMF_E_INVALID, at once (a
  * FIFO opened for reading without O_NONBLOCK would wait for a writer for
  * ever; a directory opened for reading is a 40-byte "object"). */
 static void test_shm_not_an_object_refused(void **state) {
@@ -332,6 +333,16 @@ static void test_shm_not_an_object_refused(void **state) {
   assert_status(pmmf_map_shared(&o, name, KIB64, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL),
                 PMMF_E_EXISTS);
   assert_int_equal(rmdir(path), 0);
+
+  /* A symbolic link (to a file of ours): shm_open does not follow it. */
+  {
+    const char *target = support_path("sec-shm-target.bin");
+    assert_int_equal(support_write_pattern(target, 65536, 5), 0);
+    assert_int_equal(symlink(target, path), 0);
+    every_open_refused_in_child(name, PMMF_E_INVALID);
+    assert_int_equal(unlink(path), 0);
+    assert_true(support_file_is_pattern(target, 65536, 5));
+  }
 
   {
     struct sockaddr_un addr;
