@@ -79,21 +79,26 @@ static int object_check(struct stat *st, int fd)
   return PMMF_OK;
 }
 
-/* Finish a creation on `fd`, a new object (O_EXCL) or an abandoned one being
- * taken over: lock it, make sure it is still unsized and named (else another
- * process took it over first: SHM_AGAIN, nothing removed), owner-only mode,
- * then the size, then unlock. On failure the object is closed and removed, so
- * nobody can open a half-made one any more. */
-static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uint64_t size)
+/* Another process holds the object's lock: its creator, or another process
+ * taking it over (`fd` is left open). */
+#define SHM_LOCKED 2
+
+/* Finish a creation on `fd` (read-write), a new object (O_EXCL) or one found
+ * empty that is taken over if nobody holds its lock: lock it (held by
+ * another: SHM_LOCKED), make sure it is still unsized and named (else another
+ * process took it over and sized it, or removed it: SHM_AGAIN, `fd` closed,
+ * nothing removed), owner-only mode, then the size, then unlock. On failure
+ * the object is closed and removed, so nobody can open a half-made one any
+ * more. Where objects cannot be locked, nothing is ever taken over. */
+static int finish_create(struct pmmf__os_map *out, int fd, const char *path, uint64_t size,
+                         int take_over)
 {
   struct stat st;
   int err, locked, status;
 
   err = lock(fd, LOCK_EX | LOCK_NB);
-  if (err == EWOULDBLOCK || err == EAGAIN) {
-    os_close(fd); /* another process is taking it over: it is theirs */
-    return SHM_AGAIN;
-  }
+  if (err == EWOULDBLOCK || err == EAGAIN || (take_over && err != 0 && lock_unsupported(err)))
+    return SHM_LOCKED;
   if (err != 0 && !lock_unsupported(err)) {
     status = pmmf__posix_fail(err);
     goto fail;
@@ -129,10 +134,10 @@ fail:
   return status;
 }
 
-/* An object of size 0 under the name: is its creator still at work? Its lock
- * says: held, it is (or this system cannot tell): 0, the caller waits.
- * Free, and still unsized and named: 1, abandoned. Sized meanwhile: 0 with
- * *size set. Removed meanwhile: SHM_AGAIN. */
+/* An object of size 0 under the name, found by OPEN_ONLY: is its creator
+ * still at work? Its lock says: held, it is (or this system cannot tell): 0,
+ * the caller waits. Free, and still unsized and named: 1, abandoned. Sized
+ * meanwhile: 0 with *size set. Removed meanwhile: SHM_AGAIN. */
 static int creator_gone(int fd, uint64_t *size)
 {
   struct stat st;
@@ -155,6 +160,17 @@ static int creator_gone(int fd, uint64_t *size)
   return status;
 }
 
+/* A half-created object, waited for by the common layer: hand it over with
+ * size 0 (it closes it again). */
+static int half_created(struct pmmf__os_map *out, uint64_t *size_out, int fd, int *created)
+{
+  out->handle = fd;
+  out->owns_handle = 1;
+  *size_out = 0;
+  *created = 0;
+  return PMMF_OK;
+}
+
 /* One attempt: PMMF_OK, a failure, or SHM_AGAIN. */
 static int shm_open_once(struct pmmf__os_map *out, uint64_t *size_out, const char *path,
                          uint64_t size, pmmf_access access, int mode, int *created)
@@ -167,7 +183,13 @@ static int shm_open_once(struct pmmf__os_map *out, uint64_t *size_out, const cha
   if (mode != PMMF_SHM_OPEN_ONLY) {
     fd = os_shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
-      status = finish_create(out, fd, path, size);
+      status = finish_create(out, fd, path, size, 0);
+      if (status == SHM_LOCKED) {
+        /* Taken over already (it found the object before this call locked
+         * it): it is the other process's now. */
+        os_close(fd);
+        return SHM_AGAIN;
+      }
       if (status == PMMF_OK) {
         *created = 1;
         *size_out = size;
@@ -179,8 +201,9 @@ static int shm_open_once(struct pmmf__os_map *out, uint64_t *size_out, const cha
     if (errno != EEXIST)
       return pmmf__posix_fail(errno);
   }
-  /* CREATE_ONLY looks only for an abandoned object of its own to take over:
-   * whatever else is there is PMMF_E_EXISTS. */
+  /* The creating modes may have to take over an empty object: read-write.
+   * CREATE_ONLY looks for nothing else (whatever else is there is
+   * PMMF_E_EXISTS). */
   if (mode == PMMF_SHM_CREATE_ONLY)
     open_flags = O_RDWR | O_CLOEXEC | SHM_NONBLOCK;
   fd = os_shm_open(path, open_flags, 0);
@@ -197,13 +220,18 @@ static int shm_open_once(struct pmmf__os_map *out, uint64_t *size_out, const cha
   }
   status = object_check(&st, fd);
   found = (uint64_t)st.st_size;
-  if (status == PMMF_OK && found == 0) {
+  if (status == PMMF_OK && found == 0 && mode == PMMF_SHM_OPEN_ONLY) {
+    /* Abandoned: as if missing. */
     status = creator_gone(fd, &found);
     if (status == 1) {
       os_close(fd);
-      /* Abandoned: as if missing, and creating takes it over. */
-      if (mode == PMMF_SHM_OPEN_ONLY)
-        return pmmf__fail(ENOENT, PMMF_E_NOT_FOUND);
+      return pmmf__fail(ENOENT, PMMF_E_NOT_FOUND);
+    }
+  } else if (status == PMMF_OK && found == 0) {
+    /* The creating modes take it over if nobody holds its lock (its creator
+     * died before sizing it), else wait for its creator. */
+    if ((open_flags & O_ACCMODE) != O_RDWR) {
+      os_close(fd);
       fd = os_shm_open(path, O_RDWR | O_CLOEXEC | SHM_NONBLOCK, 0);
       if (fd < 0)
         return errno == EINTR || errno == ENOENT ? SHM_AGAIN : pmmf__posix_fail(errno);
@@ -212,13 +240,18 @@ static int shm_open_once(struct pmmf__os_map *out, uint64_t *size_out, const cha
         os_close(fd);
         return status;
       }
-      status = finish_create(out, fd, path, size);
-      if (status == PMMF_OK) {
-        *created = 1;
-        *size_out = size;
-      }
-      return status;
     }
+    status = finish_create(out, fd, path, size, 1);
+    if (status == PMMF_OK) {
+      *created = 1;
+      *size_out = size;
+      return PMMF_OK;
+    }
+    if (status != SHM_LOCKED)
+      return status; /* fd closed */
+    if (mode == PMMF_SHM_OPEN_OR_CREATE)
+      return half_created(out, size_out, fd, created);
+    status = PMMF_OK; /* CREATE_ONLY: a live creator's */
   }
   /* CREATE_ONLY: a live creator's object, a sized one, or one that is not
    * ours is simply there. */
