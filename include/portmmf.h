@@ -165,6 +165,8 @@ PMMF_API const char *pmmf_version(void);
 
 /**
  * @defgroup files Files
+ * Open regular files: their size, growth and maps. Below: what is safe, and
+ * from which threads.
  *
  * @par Safety
  * A pmmf_file hands out no pointer, but the pointers of its maps' views rest on
@@ -274,6 +276,8 @@ PMMF_API int pmmf_file_close(pmmf_file *file);
 
 /**
  * @defgroup maps Maps
+ * Mapping objects of files, anonymous and named memory, that views are made
+ * of. Below: what is safe, and from which threads.
  *
  * @par Safety
  * A map hands out no pointer; its views do (see \ref views). Its size is fixed
@@ -423,6 +427,8 @@ PMMF_API int pmmf_map_close(pmmf_map *map);
 
 /**
  * @defgroup views Views
+ * Ranges of a map in this process's memory, with their pointers. Below: what
+ * is safe, and from which threads.
  *
  * @par Safety
  * pmmf_view_data() is a plain pointer into mapped memory, which the library
@@ -602,6 +608,8 @@ PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, si
 
 /**
  * @defgroup windows Sliding windows
+ * One moving view serving requests anywhere in a map of any size. Below:
+ * what is safe, and from which threads.
  *
  * @par Safety
  * The pointer of pmmf_window_get() is valid for the bytes asked for, and only
