@@ -90,6 +90,20 @@ def text_of(elem):
     return "".join(parts)
 
 
+def prose_of(elem):
+    """An element's text without its code blocks."""
+    parts = [elem.text or ""]
+    for child in elem:
+        if child.tag != "programlisting":
+            parts.append(" " if child.tag == "sp" else prose_of(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+# Markdown that Doxygen left as it was written instead of rendering it.
+UNRENDERED = [("**", "bold"), ("\\|", "an escaped pipe"), ("](", "a link"), ("```", "a fence")]
+
+
 def first_c_example(path):
     """The code of the first <!-- compile --> block of a Markdown file."""
     expect(os.path.exists(path), "%s is missing" % path)
@@ -143,6 +157,17 @@ def every_guide_is_a_page():
             problems.append("md_%s is titled %r, not %r" % (name, page.findtext("title"), title))
         elif len(text_of(page.find("detaileddescription")).split()) < 100:
             problems.append("md_%s is (nearly) empty" % name)
+        else:
+            prose = prose_of(page.find("detaileddescription"))
+            for link in page.iter("ulink"):
+                if not re.match(r"(https?|mailto):", link.get("url", "")):
+                    problems.append("md_%s links %s, which is not in the reference"
+                                    % (name, link.get("url")))
+            for mark, what in UNRENDERED:
+                at = prose.find(mark)
+                if at >= 0:
+                    problems.append("md_%s shows %s as written (%s): %r"
+                                    % (name, what, mark, prose[max(0, at - 40):at + 40]))
     expect(not problems, "\n".join(problems))
     return ", ".join(names)
 
