@@ -285,10 +285,11 @@ PMMF_API int pmmf_file_close(pmmf_file *file);
  * stops another process from shrinking it (POSIX), which makes the views'
  * pages past the new end fault. Named memory (pmmf_map_shared()) can be
  * written by every process that may open it, at any time: treat its bytes as
- * untrusted input. Memory of pmmf_map_anonymous() or pmmf_map_shared() with
- * PMMF_MAP_SPARSE is not reserved: a write to a page the system has no room
- * for faults. The caller must not use a map after pmmf_map_close(), nor close
- * it twice; its views and windows stay valid.
+ * untrusted input. Nothing is reserved for a file grown sparsely
+ * (PMMF_MAP_SPARSE, PMMF_OPEN_SPARSE) nor for pmmf_map_anonymous() memory
+ * with PMMF_MAP_SPARSE (POSIX): a write to a page the system then has no
+ * room for faults. The caller must not use a map after pmmf_map_close(), nor
+ * close it twice; its views and windows stay valid.
  *
  * @par Thread safety
  * On one pmmf_map, pmmf_view_map(), pmmf_view_map_at(), pmmf_map_size() and
