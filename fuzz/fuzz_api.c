@@ -579,10 +579,10 @@ static void op_file_open(void)
   int null_out = u8() % 32 == 0;
   pmmf_file *out = SENTINEL;
   if (u8() % 4 != 0)
-    flags &= 0x3f;
+    flags &= 0x7f; /* the known flags, PMMF_OPEN_SPARSE (0x40) among them */
   if (fi < 0)
     return;
-  if (null_out || (flags & ~0x3fu) || !(flags & (PMMF_OPEN_READ | PMMF_OPEN_WRITE)) ||
+  if (null_out || (flags & ~0x7fu) || !(flags & (PMMF_OPEN_READ | PMMF_OPEN_WRITE)) ||
       ((flags & PMMF_OPEN_TRUNCATE) && !(flags & PMMF_OPEN_WRITE)) || !path || !*path) {
     predicted = PMMF_E_INVALID;
   } else if (pi < 0) {
@@ -731,9 +731,11 @@ static void op_map_file(void)
   pi = files[fi].path;
   file_size = paths[pi].b.size;
   size = pick_size(file_size);
-  if (!access_valid(access) || (flags & ~1u))
+  if (!access_valid(access) || (flags & ~(unsigned)(PMMF_MAP_GROW | PMMF_MAP_SPARSE)))
     predicted = PMMF_E_INVALID;
   else if ((flags & PMMF_MAP_GROW) && access != PMMF_ACCESS_WRITE)
+    predicted = PMMF_E_INVALID;
+  else if ((flags & PMMF_MAP_SPARSE) && !(flags & PMMF_MAP_GROW))
     predicted = PMMF_E_INVALID;
   else if (access == PMMF_ACCESS_WRITE && !(files[fi].flags & PMMF_OPEN_WRITE))
     predicted = PMMF_E_ACCESS;
@@ -786,7 +788,7 @@ static void op_map_anonymous(void)
     return;
   for (ai = 0; ai < NMAPS && anon_used[ai]; ai++)
     ;
-  if (size == 0 || flags != 0)
+  if (size == 0 || (flags & ~(unsigned)PMMF_MAP_SPARSE))
     predicted = PMMF_E_INVALID;
   else if (size > (uint64_t)INT64_MAX)
     predicted = PMMF_E_TOO_LARGE;
