@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -180,7 +181,11 @@ int support_protect_read(void *addr, size_t len) {
 
 /* ------------------------------------------------------------------------- */
 /* Child processes: posix_spawn of this executable (every descriptor without
- * FD_CLOEXEC is inherited, as with fork + exec). */
+ * FD_CLOEXEC is inherited, as with fork + exec). A test built for another CPU
+ * runs under an emulator (qemu-user), which cannot start a program of its
+ * target by exec: where Meson runs the test through its exe_wrapper it says
+ * so in MESON_EXE_WRAPPER (the wrapper's words, space-separated), and the
+ * child is started through the same wrapper. */
 
 extern char **environ;
 
@@ -192,8 +197,11 @@ support_child *support_os_child_spawn(const char *const *args) {
   /* This executable's path even if argv[0] is relative: what the
    * /proc/self/exe link names. (Not the link itself: under valgrind that is
    * the tool, while reading the link gives the program it runs.) */
-  static char self[4096];
+  static char self[4096], words[1024];
   const char *exe = support_self_argv0();
+  const char *wrapper;
+  char *word, *save = NULL;
+  int wrapped = 0;
   char *argv[40];
   size_t n = 0, i;
   ssize_t len;
@@ -205,13 +213,25 @@ support_child *support_os_child_spawn(const char *const *args) {
     self[len] = '\0';
     exe = self;
   }
-  argv[n++] = (char *)support_self_argv0();
+  wrapper = getenv("MESON_EXE_WRAPPER");
+  if (wrapper != NULL && *wrapper != '\0') {
+    /* "qemu-s390x -L /usr/s390x-linux-gnu": split on spaces, in a copy. */
+    snprintf(words, sizeof words, "%s", wrapper);
+    for (word = strtok_r(words, " ", &save); word != NULL && n < 8;
+         word = strtok_r(NULL, " ", &save))
+      argv[n++] = word;
+    argv[n++] = (char *)exe;
+    wrapped = 1;
+  } else {
+    argv[n++] = (char *)support_self_argv0();
+  }
   argv[n++] = (char *)SUPPORT_CHILD_FLAG;
   for (i = 0; args[i] != NULL && n < SUPPORT_ARRAY_LEN(argv) - 1; i++)
     argv[n++] = (char *)args[i];
   argv[n] = NULL;
   fflush(NULL);
-  if (posix_spawn(&child->pid, exe, NULL, NULL, argv, environ) != 0) {
+  if ((wrapped ? posix_spawnp(&child->pid, argv[0], NULL, NULL, argv, environ)
+               : posix_spawn(&child->pid, exe, NULL, NULL, argv, environ)) != 0) {
     free(child);
     return NULL;
   }
