@@ -179,6 +179,52 @@ int support_protect_read(void *addr, size_t len) {
   return mprotect(addr, len, PROT_READ);
 }
 
+/* The probe's child: a SIGBUS handler that exits 0 if si_addr is in the page
+ * the child read, 1 if not. */
+static uintptr_t bus_probe_page, bus_probe_mask;
+
+static void bus_probe_handler(int sig, siginfo_t *info, void *context) {
+  (void)sig;
+  (void)context;
+  _exit(((uintptr_t)info->si_addr & bus_probe_mask) == bus_probe_page ? 0 : 1);
+}
+
+int support_bus_fault_addr_ok(void) {
+  static int known = -1;
+  const char *path;
+  pid_t pid;
+  int status = 0;
+  if (known >= 0)
+    return known;
+  path = support_path("bus-probe.bin");
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    struct sigaction sa;
+    volatile char *p;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, (off_t)page) != 0)
+      _exit(2);
+    p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED || ftruncate(fd, 0) != 0)
+      _exit(2);
+    bus_probe_mask = ~(uintptr_t)(page - 1);
+    bus_probe_page = (uintptr_t)p;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = bus_probe_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
+    (void)p[100];
+    _exit(3); /* no fault at all */
+  }
+  known = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+          WEXITSTATUS(status) == 0;
+  unlink(path);
+  return known;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Child processes: posix_spawn of this executable (every descriptor without
  * FD_CLOEXEC is inherited, as with fork + exec). A test built for another CPU
