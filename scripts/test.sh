@@ -18,9 +18,9 @@
 #           PMMF_FUZZ_SECONDS (default 60) s     build-fuzz
 #   aarch64 clang for aarch64 Linux, run under qemu-aarch64   build-aarch64
 #   s390x   clang for s390x Linux (big-endian), under qemu-s390x   build-s390x
-#           (both: suites conformance, posix and headers, through Meson's
-#           exe_wrapper; not the Python-driven suites, which start the
-#           programs themselves, without the emulator)
+#           (both: every suite, the tests through Meson's exe_wrapper, the
+#           Python drivers' programs through the emulator the cross file
+#           names; what qemu-user cannot do is reported as not run)
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
 # Lines a test prints as "# report: ..." (fuzz executions, injected failure
 # points) are repeated at the end, per leg.
@@ -138,7 +138,7 @@ leg_test_args() {
     win|win32) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
     tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
     fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
-    aarch64|s390x) echo "--suite conformance --suite posix --suite headers --timeout-multiplier 3" ;;
+    aarch64|s390x) echo "--timeout-multiplier 3" ;;   # every program pays an emulator start
     *)    echo "${setup:+--setup $setup}" ;;    # asan, valgrind: tests/meson.build
   esac
 }
