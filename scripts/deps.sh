@@ -33,6 +33,14 @@ FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
 
 log() { echo "deps: $*"; }
 
+# The aarch64 and s390x legs: clang (above) compiles for the target and runs
+# the target's GNU ld; the sysroots /usr/<triple> (libc, crt files, libgcc)
+# and qemu-user run the tests. Not gcc-aarch64-linux-gnu / gcc-s390x-linux-gnu:
+# Debian's cross gcc conflicts with gcc-multilib (the i386 leg).
+FULL_PKGS+=(binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
+            binutils-s390x-linux-gnu libc6-dev-s390x-cross libgcc-12-dev-s390x-cross
+            qemu-user)
+
 # The packaging suite's find_package(portmmf) consumer.
 FULL_PKGS+=(cmake)
 

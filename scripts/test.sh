@@ -16,6 +16,11 @@
 #   tsan    clang, ThreadSanitizer, suite 'threads'   build-tsan
 #   fuzz    clang, libFuzzer + ASan + UBSan, each harness for
 #           PMMF_FUZZ_SECONDS (default 60) s     build-fuzz
+#   aarch64 clang for aarch64 Linux, run under qemu-aarch64   build-aarch64
+#   s390x   clang for s390x Linux (big-endian), under qemu-s390x   build-s390x
+#           (both: every suite, the tests through Meson's exe_wrapper, the
+#           Python drivers' programs through the emulator the cross file
+#           names; what qemu-user cannot do is reported as not run)
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
 # Lines a test prints as "# report: ..." (fuzz executions, injected failure
 # points) are repeated at the end, per leg.
@@ -37,7 +42,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz aarch64 s390x}"
 
 "$ROOT/scripts/deps.sh"
 
@@ -96,6 +101,8 @@ leg_setup() {
     fuzz)   CC=clang configure build-fuzz -Dwerror=true -Dfuzz=true \
               -Db_sanitize=address,undefined -Db_lundef=false \
               -Dc_args=-fno-sanitize-recover=all ;;
+    aarch64|s390x)
+            configure "build-$1" --cross-file "cross/$1-linux-gnu.txt" -Dwerror=true ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -131,6 +138,7 @@ leg_test_args() {
     win|win32) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
     tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
     fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
+    aarch64|s390x) echo "--timeout-multiplier 3" ;;   # every program pays an emulator start
     *)    echo "${setup:+--setup $setup}" ;;    # asan, valgrind: tests/meson.build
   esac
 }

@@ -114,6 +114,27 @@ static void check_inaccessible_page(struct fixture *x) {
   assert_pattern(buf, 10, page + 5, 7);
 }
 
+/* A view at an offset that is not page-aligned: its data starts inside a
+ * page, and a fault on that page is the copy's all the same, although some
+ * systems report only the page of a fault (s390x Linux: si_addr rounded down
+ * to the page, which lies before the view's first byte). */
+static void check_unaligned_view(struct fixture *x) {
+  size_t page = x->page;
+  pmmf_view *u = NULL;
+  unsigned char buf[16];
+  char *first;
+
+  assert_ok(pmmf_view_map(&u, x->m, 7 * page + 100, 2 * page, PMMF_ACCESS_READ, 0));
+  first = (char *)((uintptr_t)pmmf_view_data(u) & ~(uintptr_t)(page - 1));
+  assert_int_equal(support_protect_none(first, page), 0);
+  assert_status(pmmf_view_read(u, 0, buf, 10), PMMF_E_IO);
+  assert_status(pmmf_view_read(u, page - 200, buf, 10), PMMF_E_IO);
+  assert_int_equal(support_protect_read(first, page), 0);
+  assert_ok(pmmf_view_read(u, 0, buf, 10));
+  assert_pattern(buf, 10, 7 * page + 100, 7);
+  assert_ok(pmmf_view_unmap(u));
+}
+
 /* Recovery is not one-shot: the same fault a thousand times, reads and
  * writes, with good copies in between that must still work. */
 static void check_repeated_faults(struct fixture *x) {
@@ -317,8 +338,13 @@ static void test_guarded(void **state) {
   assert_ok(pmmf_view_map(&x.v, x.m, 0, 0, PMMF_ACCESS_WRITE, 0));
   assert_ok(pmmf_view_map(&x.c, x.m, 0, 0, PMMF_ACCESS_READ, 0));
 
-  check_truncated_by_other_handle(&x);
+  if (support_bus_fault_addr_ok())
+    check_truncated_by_other_handle(&x);
+  else
+    print_message("# report: not run: file pages beyond the end (SIGBUS): this system "
+                  "reports a wrong fault address (qemu-user for s390x)\n");
   check_inaccessible_page(&x);
+  check_unaligned_view(&x);
   check_repeated_faults(&x);
   check_write_read_only(&x);
   check_other_faults_forwarded(&x);

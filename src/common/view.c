@@ -229,13 +229,17 @@ static int copy_check(pmmf_view *view, size_t offset, const void *buffer, size_t
   return PMMF_OK;
 }
 
+/* The guarded range is the whole OS mapping, not just [data, data + length):
+ * the copy touches nothing else of it, and some systems report only the page
+ * of a fault (s390x Linux: si_addr rounded down to the page), which for a
+ * view at an offset that is not page-aligned lies before `data`. */
 int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length)
 {
   int status = copy_check(view, offset, dst, length);
   if (status != PMMF_OK || length == 0)
     return status;
-  return pmmf__os_guarded_copy(dst, view->data + offset, length, view->data,
-                               view->data + view->length);
+  return pmmf__os_guarded_copy(dst, view->data + offset, length, view->base,
+                               (char *)view->base + view->mapped);
 }
 
 int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length)
@@ -245,6 +249,6 @@ int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t leng
     return status;
   if (view->current == PMMF_ACCESS_READ)
     return pmmf__reject(PMMF_E_ACCESS);
-  return pmmf__os_guarded_copy(view->data + offset, src, length, view->data,
-                               view->data + view->length);
+  return pmmf__os_guarded_copy(view->data + offset, src, length, view->base,
+                               (char *)view->base + view->mapped);
 }

@@ -112,6 +112,8 @@ static uintptr_t context_sp(const void *context)
   return (uintptr_t)uc->uc_mcontext.sp;
 #elif defined(__linux__) && defined(__arm__)
   return (uintptr_t)uc->uc_mcontext.arm_sp;
+#elif defined(__linux__) && defined(__s390x__)
+  return (uintptr_t)uc->uc_mcontext.gregs[15]; /* r15: the stack pointer */
 #elif defined(__FreeBSD__) && defined(__x86_64__)
   return (uintptr_t)uc->uc_mcontext.mc_rsp;
 #elif defined(__APPLE__) && defined(__x86_64__)

@@ -40,6 +40,7 @@ def parse_args():
 
 ARGS = parse_args()
 IS_WIN = ARGS.backend == "win32"
+IS_WINE = os.path.basename(ARGS.wrapper).startswith("wine")  # else qemu-user, if any
 STAGE = ""      # the DESTDIR, set by stage()
 PREFIX = ""     # the staged prefix
 RESULTS = []    # (ok, name, detail)
@@ -65,12 +66,12 @@ def staged(path):
 def run_consumer(exe, dll_dirs=()):
     """Run a consumer program (through the wrapper for cross builds) and check its output."""
     env = {}
-    if ARGS.wrapper:
+    if IS_WINE:
         cmd = [ARGS.wrapper, exe]
         env["WINEPATH"] = ";".join("Z:" + d.replace("/", "\\") for d in dll_dirs)
         env.setdefault("WINEDEBUG", "-all")
     else:
-        cmd = [exe]
+        cmd = ([ARGS.wrapper] if ARGS.wrapper else []) + [exe]   # qemu-user, or none
         if dll_dirs:
             env["LD_LIBRARY_PATH"] = os.pathsep.join(dll_dirs)
     out = run(cmd, env=env)
@@ -153,8 +154,11 @@ def installed_pmmf_bench():
     exe = ".exe" if IS_WIN else ""
     tool = staged(os.path.join(ARGS.bindir, "pmmf" + exe))
     env = {"LD_LIBRARY_PATH": staged(ARGS.libdir), "PMMF_BENCH": ""}
+    if ARGS.wrapper and not IS_WINE:
+        raise Skip("`pmmf bench` starts pmmf-bench by exec, and qemu-user (without "
+                   "binfmt_misc) cannot exec a program of its target CPU")
     cmd = ([ARGS.wrapper] if ARGS.wrapper else []) + [tool, "bench", "--help"]
-    if ARGS.wrapper:
+    if IS_WINE:
         env["WINEPATH"] = staged(ARGS.bindir)
     rc, text = run_command(cmd, env=env)
     if rc != 0 or "usage: pmmf-bench" not in text:

@@ -97,6 +97,8 @@ static void test_descriptor_limit(void **state) {
 }
 
 /* The child's steps; it exits with the number of the first that failed. */
+#define AS_LIMIT_IGNORED 100
+
 static int address_space_child(const char *path) {
   const size_t big = (size_t)1 << 30;
   struct rlimit limit;
@@ -112,6 +114,11 @@ static int address_space_child(const char *path) {
   limit.rlim_cur = limit.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (32u << 20);
   if (setrlimit(RLIMIT_AS, &limit) != 0)
     return 2;
+  /* qemu-user accepts and ignores setrlimit(RLIMIT_AS) (the limit would bind
+   * the emulator, not the program): the limit is not in force. */
+  if (getrlimit(RLIMIT_AS, &limit) != 0 ||
+      limit.rlim_cur != (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (32u << 20))
+    return AS_LIMIT_IGNORED;
   /* Neither a sparse file nor a sparse memory object takes address space... */
   if (pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE) != PMMF_OK)
     return 3;
@@ -152,6 +159,11 @@ static void test_address_space_limit(void **state) {
   assert_int_equal(waitpid(pid, &status, 0), pid);
   if (!WIFEXITED(status))
     fail_msg("the child ended with signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  if (WEXITSTATUS(status) == AS_LIMIT_IGNORED) {
+    print_message("# report: not run: address-space limit: setrlimit(RLIMIT_AS) is accepted "
+                  "but not enforced here (qemu-user)\n");
+    return;
+  }
   if (WEXITSTATUS(status) != 0)
     fail_msg("the child failed at step %d (see address_space_child)", WEXITSTATUS(status));
 }

@@ -629,10 +629,15 @@ static void test_install_on_first_guarded_call_and_forward(void **state) {
   assert_int_equal(app_caught, 1);
   assert_int_equal(app_signal, SIGBUS);
   /* A fault inside a guarded copy is the library's: PMMF_E_IO, not forwarded. */
-  app_caught = 0;
-  if (sigsetjmp(app_jump, 1) == 0)
-    assert_status(pmmf_view_read(v, 2 * page, buf, sizeof buf), PMMF_E_IO);
-  assert_int_equal(app_caught, 0);
+  if (support_bus_fault_addr_ok()) {
+    app_caught = 0;
+    if (sigsetjmp(app_jump, 1) == 0)
+      assert_status(pmmf_view_read(v, 2 * page, buf, sizeof buf), PMMF_E_IO);
+    assert_int_equal(app_caught, 0);
+  } else {
+    print_message("# report: not run: a guarded copy's SIGBUS: this system reports a wrong "
+                  "fault address (qemu-user for s390x)\n");
+  }
 
   assert_ok(pmmf_view_unmap(v));
   assert_ok(pmmf_map_close(m));

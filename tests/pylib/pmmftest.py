@@ -37,7 +37,9 @@ def run_command(cmd, cwd=None, env=None, timeout=600):
 
 
 class Program:
-    """A program of the build, run directly or through `wrapper` (wine)."""
+    """A program of the build, run directly or through `wrapper`: wine, or an
+    emulator for another CPU (qemu-user, which takes its sysroot from
+    QEMU_LD_PREFIX in the environment)."""
 
     def __init__(self, path, wrapper="", cwd=None):
         self.path = path
@@ -47,11 +49,17 @@ class Program:
     @property
     def windows_on_host(self):
         """Whether this is a Windows program run from a POSIX host (Wine)."""
-        return bool(self.wrapper)
+        return os.path.basename(self.wrapper).startswith("wine")
+
+    @property
+    def emulated(self):
+        """Whether the program runs under an emulator for another CPU
+        (qemu-user): it cannot start another program of its CPU by exec."""
+        return bool(self.wrapper) and not self.windows_on_host
 
     def host_path(self, path):
         """A host path as the program sees it: Wine maps / to drive Z:."""
-        return "Z:" + path.replace("/", "\\") if self.wrapper else path
+        return "Z:" + path.replace("/", "\\") if self.windows_on_host else path
 
     def command(self, *args):
         return ([self.wrapper] if self.wrapper else []) + [self.path] + [str(a) for a in args]

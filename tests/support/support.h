@@ -119,6 +119,11 @@ void support_sleep_ms(unsigned ms);
  * PROT_NONE / VirtualProtect PAGE_NOACCESS), or readable again; 0 on success. */
 int support_protect_none(void *addr, size_t len);
 int support_protect_read(void *addr, size_t len);
+/* Whether this system says where a fault on a file page beyond the end of the
+ * file was (SIGBUS si_addr in the faulting page; probed in a child process).
+ * qemu-user 7.2 for s390x does not: it swaps the address's 32-bit halves, so
+ * guarded copies cannot recognise such a fault there. Windows: always 1. */
+int support_bus_fault_addr_ok(void);
 
 /* -------------------------------------------------------------------------
  * Child processes: a test executable runs itself again as a child, in a

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -179,9 +180,59 @@ int support_protect_read(void *addr, size_t len) {
   return mprotect(addr, len, PROT_READ);
 }
 
+/* The probe's child: a SIGBUS handler that exits 0 if si_addr is in the page
+ * the child read, 1 if not. */
+static uintptr_t bus_probe_page, bus_probe_mask;
+
+static void bus_probe_handler(int sig, siginfo_t *info, void *context) {
+  (void)sig;
+  (void)context;
+  _exit(((uintptr_t)info->si_addr & bus_probe_mask) == bus_probe_page ? 0 : 1);
+}
+
+int support_bus_fault_addr_ok(void) {
+  static int known = -1;
+  const char *path;
+  pid_t pid;
+  int status = 0;
+  if (known >= 0)
+    return known;
+  path = support_path("bus-probe.bin");
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    struct sigaction sa;
+    volatile char *p;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, (off_t)page) != 0)
+      _exit(2);
+    p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED || ftruncate(fd, 0) != 0)
+      _exit(2);
+    bus_probe_mask = ~(uintptr_t)(page - 1);
+    bus_probe_page = (uintptr_t)p;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = bus_probe_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
+    (void)p[100];
+    _exit(3); /* no fault at all */
+  }
+  known = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+          WEXITSTATUS(status) == 0;
+  unlink(path);
+  return known;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Child processes: posix_spawn of this executable (every descriptor without
- * FD_CLOEXEC is inherited, as with fork + exec). */
+ * FD_CLOEXEC is inherited, as with fork + exec). A test built for another CPU
+ * runs under an emulator (qemu-user), which cannot start a program of its
+ * target by exec: where Meson runs the test through its exe_wrapper it says
+ * so in MESON_EXE_WRAPPER (the wrapper's words, space-separated), and the
+ * child is started through the same wrapper. */
 
 extern char **environ;
 
@@ -193,8 +244,11 @@ support_child *support_os_child_spawn(const char *const *args) {
   /* This executable's path even if argv[0] is relative: what the
    * /proc/self/exe link names. (Not the link itself: under valgrind that is
    * the tool, while reading the link gives the program it runs.) */
-  static char self[4096];
+  static char self[4096], words[1024];
   const char *exe = support_self_argv0();
+  const char *wrapper;
+  char *word, *save = NULL;
+  int wrapped = 0;
   char *argv[40];
   size_t n = 0, i;
   ssize_t len;
@@ -206,13 +260,25 @@ support_child *support_os_child_spawn(const char *const *args) {
     self[len] = '\0';
     exe = self;
   }
-  argv[n++] = (char *)support_self_argv0();
+  wrapper = getenv("MESON_EXE_WRAPPER");
+  if (wrapper != NULL && *wrapper != '\0') {
+    /* "qemu-s390x -L /usr/s390x-linux-gnu": split on spaces, in a copy. */
+    snprintf(words, sizeof words, "%s", wrapper);
+    for (word = strtok_r(words, " ", &save); word != NULL && n < 8;
+         word = strtok_r(NULL, " ", &save))
+      argv[n++] = word;
+    argv[n++] = (char *)exe;
+    wrapped = 1;
+  } else {
+    argv[n++] = (char *)support_self_argv0();
+  }
   argv[n++] = (char *)SUPPORT_CHILD_FLAG;
   for (i = 0; args[i] != NULL && n < SUPPORT_ARRAY_LEN(argv) - 1; i++)
     argv[n++] = (char *)args[i];
   argv[n] = NULL;
   fflush(NULL);
-  if (posix_spawn(&child->pid, exe, NULL, NULL, argv, environ) != 0) {
+  if ((wrapped ? posix_spawnp(&child->pid, argv[0], NULL, NULL, argv, environ)
+               : posix_spawn(&child->pid, exe, NULL, NULL, argv, environ)) != 0) {
     free(child);
     return NULL;
   }

@@ -254,6 +254,10 @@ void support_sleep_ms(unsigned ms) {
   Sleep(ms);
 }
 
+int support_bus_fault_addr_ok(void) {
+  return 1;
+}
+
 int support_protect_none(void *addr, size_t len) {
   DWORD old;
   return VirtualProtect(addr, len, PAGE_NOACCESS, &old) ? 0 : -1;
