@@ -16,6 +16,9 @@
 #   tsan    clang, ThreadSanitizer, suite 'threads'   build-tsan
 #   fuzz    clang, libFuzzer + ASan + UBSan, each harness for
 #           PMMF_FUZZ_SECONDS (default 60) s     build-fuzz
+#   page16k gcc, POSIX backend reporting 16 KiB pages and granularity
+#           (-Dtest_page_size=16384), conformance + posix suites  build-page16k
+#   page64k the same with 64 KiB pages (-Dtest_page_size=65536)   build-page64k
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
 # Lines a test prints as "# report: ..." (fuzz executions, injected failure
 # points) are repeated at the end, per leg.
@@ -37,7 +40,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz page16k page64k}"
 
 "$ROOT/scripts/deps.sh"
 
@@ -96,6 +99,10 @@ leg_setup() {
     fuzz)   CC=clang configure build-fuzz -Dwerror=true -Dfuzz=true \
               -Db_sanitize=address,undefined -Db_lundef=false \
               -Dc_args=-fno-sanitize-recover=all ;;
+    # Pages of 16 and 64 KiB as on Apple Silicon and many aarch64/ppc64le
+    # kernels: the POSIX backend reports them (a multiple of the real page).
+    page16k) configure build-page16k -Dwerror=true -Dtest_page_size=16384 ;;
+    page64k) configure build-page64k -Dwerror=true -Dtest_page_size=65536 ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -131,6 +138,7 @@ leg_test_args() {
     win|win32) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
     tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
     fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
+    page16k|page64k) echo "--suite conformance --suite posix" ;;   # what uses the page size
     *)    echo "${setup:+--setup $setup}" ;;    # asan, valgrind: tests/meson.build
   esac
 }
