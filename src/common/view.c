@@ -145,14 +145,15 @@ int pmmf_view_unmap(pmmf_view *view)
 }
 
 /* A range relative to the view; for flush and advise a zero length means to
- * the end. On success *addr and *span are the page-aligned span to pass on. */
+ * the end. On success *addr and *span are the page-aligned span to pass on,
+ * inside the view's OS mapping. */
 static int view_span(pmmf_view *view, size_t offset, size_t length, void **addr, size_t *span)
 {
   uint64_t wanted = length;
   int status = pmmf__range_check(view->length, offset, &wanted, 1);
   if (status != PMMF_OK)
     return pmmf__reject(status);
-  pmmf__page_span(view->data + offset, (size_t)wanted, addr, span);
+  pmmf__page_span(view->data + offset, (size_t)wanted, view->base, addr, span);
   return PMMF_OK;
 }
 
