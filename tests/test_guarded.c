@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FSIZE ((size_t)200000)
+/* The file: 48 pages and a partial one (200000 bytes with 4 KiB pages), so
+ * that every page the checks below use exists whatever the page size. */
+#define FSIZE fsize
+static size_t fsize;
 #define REPEATS 1000
 #define THREADS 4
 #define THREAD_REPEATS 300
@@ -304,6 +307,7 @@ static void test_guarded(void **state) {
   memset(&x, 0, sizeof x);
   x.path = support_path("guarded.bin");
   x.page = pmmf_page_size();
+  fsize = 48 * x.page + 3392;
   assert_true(FSIZE > 30 * x.page);
   x.scratch = support_pages_alloc(x.page);
   assert_non_null(x.scratch);
