@@ -103,7 +103,8 @@ enum pmmf_status {
  * length that wraps around. */
 /** @var pmmf_status::PMMF_E_ALIGNMENT
  * -8: a fixed base address, or its offset, is not a multiple of
- * PMMF_PORTABLE_GRANULARITY. */
+ * PMMF_PORTABLE_GRANULARITY (or of pmmf_granularity() where that is larger:
+ * pages above 64 KiB). */
 /** @var pmmf_status::PMMF_E_ADDRESS_IN_USE
  * -9: the fixed address range is not free (it is never replaced). */
 /** @var pmmf_status::PMMF_E_BUSY
@@ -147,7 +148,8 @@ PMMF_API long pmmf_last_os_error(void);
 /** @defgroup geometry Geometry and identity */
 /** @{ */
 
-/** The view alignment that is valid on every backend (64 KiB). */
+/** The view alignment that is valid on every backend (64 KiB), on every
+ * system whose pages are at most 64 KiB (4, 16 and 64 KiB are tested). */
 #define PMMF_PORTABLE_GRANULARITY 65536u
 
 /** @return the page size: the unit of protection and commit. */
@@ -511,11 +513,13 @@ PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size
  * As for pmmf_view_map(): see \ref views.
  * @param out receives the view; untouched on failure
  * @param map the map
- * @param offset a multiple of PMMF_PORTABLE_GRANULARITY
+ * @param offset a multiple of PMMF_PORTABLE_GRANULARITY (and of
+ *   pmmf_granularity() on a system whose pages are larger than 64 KiB)
  * @param length the number of bytes; 0 means to the end of the map
  * @param access READ, WRITE or COPY, within what the map allows
  * @param flags 0 or PMMF_VIEW_POPULATE
- * @param base the address, a multiple of PMMF_PORTABLE_GRANULARITY
+ * @param base the address, a multiple of PMMF_PORTABLE_GRANULARITY (and of
+ *   pmmf_granularity() likewise)
  * @return ::PMMF_OK (and pmmf_view_data() == base); ::PMMF_E_INVALID (NULL base);
  *   ::PMMF_E_ALIGNMENT; ::PMMF_E_ADDRESS_IN_USE; the errors of pmmf_view_map()
  */

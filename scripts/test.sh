@@ -21,6 +21,9 @@
 #           (both: every suite, the tests through Meson's exe_wrapper, the
 #           Python drivers' programs through the emulator the cross file
 #           names; what qemu-user cannot do is reported as not run)
+#   page16k gcc, POSIX backend reporting 16 KiB pages and granularity
+#           (-Dtest_page_size=16384), conformance + posix suites  build-page16k
+#   page64k the same with 64 KiB pages (-Dtest_page_size=65536)   build-page64k
 # All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
 # Lines a test prints as "# report: ..." (fuzz executions, injected failure
 # points) are repeated at the end, per leg.
@@ -42,7 +45,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz aarch64 s390x}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz aarch64 s390x page16k page64k}"
 
 "$ROOT/scripts/deps.sh"
 
@@ -103,6 +106,10 @@ leg_setup() {
               -Dc_args=-fno-sanitize-recover=all ;;
     aarch64|s390x)
             configure "build-$1" --cross-file "cross/$1-linux-gnu.txt" -Dwerror=true ;;
+    # Pages of 16 and 64 KiB as on Apple Silicon and many aarch64/ppc64le
+    # kernels: the POSIX backend reports them (a multiple of the real page).
+    page16k) configure build-page16k -Dwerror=true -Dtest_page_size=16384 ;;
+    page64k) configure build-page64k -Dwerror=true -Dtest_page_size=65536 ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -139,6 +146,7 @@ leg_test_args() {
     tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
     fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
     aarch64|s390x) echo "--timeout-multiplier 3" ;;   # every program pays an emulator start
+    page16k|page64k) echo "--suite conformance --suite posix" ;;   # what uses the page size
     *)    echo "${setup:+--setup $setup}" ;;    # asan, valgrind: tests/meson.build
   esac
 }

@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FSIZE ((size_t)200000)
+/* The file: 48 pages and a partial one (200000 bytes with 4 KiB pages), so
+ * that every page the checks below use exists whatever the page size. */
+#define FSIZE fsize
+static size_t fsize;
 #define REPEATS 1000
 #define THREADS 4
 #define THREAD_REPEATS 300
@@ -39,12 +42,14 @@ struct fixture {
  * Backends differ by design here. */
 static void check_truncated_by_other_handle(struct fixture *x) {
   size_t page = x->page;
+  /* Two places well beyond the first page (100000 and 150000 with 4 KiB). */
+  const size_t near = 24 * page + 1696, far = 36 * page + 2544;
   unsigned char buf[512], src[512];
   int rc;
 
   /* Valid pages copy normally. */
-  assert_ok(pmmf_view_read(x->v, 100000, buf, sizeof buf));
-  assert_pattern(buf, sizeof buf, 100000, 7);
+  assert_ok(pmmf_view_read(x->v, near, buf, sizeof buf));
+  assert_pattern(buf, sizeof buf, near, 7);
   memset(src, 0x5A, sizeof src);
 
   /* g has no maps, so it is not BUSY. */
@@ -54,17 +59,17 @@ static void check_truncated_by_other_handle(struct fixture *x) {
      * Wine): PMMF_E_BUSY either way. */
     assert_status(rc, PMMF_E_BUSY);
     assert_int_equal(support_file_size(x->path), FSIZE);
-    assert_ok(pmmf_view_read(x->v, 150000, buf, sizeof buf));
-    assert_pattern(buf, sizeof buf, 150000, 7);
+    assert_ok(pmmf_view_read(x->v, far, buf, sizeof buf));
+    assert_pattern(buf, sizeof buf, far, 7);
     return;
   }
   assert_status(rc, PMMF_OK);
   assert_int_equal(support_file_size(x->path), (int64_t)page);
   /* Wholly beyond the end, and straddling it: PMMF_E_IO, the process lives. */
-  assert_status(pmmf_view_read(x->v, 100000, buf, sizeof buf), PMMF_E_IO);
+  assert_status(pmmf_view_read(x->v, near, buf, sizeof buf), PMMF_E_IO);
   assert_status(pmmf_view_read(x->v, page - 100, buf, sizeof buf), PMMF_E_IO);
   assert_status(pmmf_view_read(x->c, FSIZE - 10, buf, 10), PMMF_E_IO);
-  assert_status(pmmf_view_write(x->v, 150000, src, sizeof src), PMMF_E_IO);
+  assert_status(pmmf_view_write(x->v, far, src, sizeof src), PMMF_E_IO);
   assert_status(pmmf_view_write(x->v, page - 1, src, 2), PMMF_E_IO);
   assert_status(pmmf_view_read(x->v, 2 * page, buf, 1), PMMF_E_IO);
   /* The first page is still fine. */
@@ -73,10 +78,10 @@ static void check_truncated_by_other_handle(struct fixture *x) {
   assert_ok(pmmf_view_write(x->v, page - 1, "!", 1));
   /* Grow it back: the pages read as zeros again; restore the pattern. */
   assert_ok(pmmf_file_resize(x->g, FSIZE));
-  assert_ok(pmmf_view_read(x->v, 100000, buf, sizeof buf));
+  assert_ok(pmmf_view_read(x->v, near, buf, sizeof buf));
   assert_int_equal(support_check_byte(buf, sizeof buf, 0), -1);
-  assert_ok(pmmf_view_write(x->v, 150000, src, sizeof src));
-  assert_ok(pmmf_view_read(x->c, 150000, buf, sizeof buf));
+  assert_ok(pmmf_view_write(x->v, far, src, sizeof src));
+  assert_ok(pmmf_view_read(x->c, far, buf, sizeof buf));
   assert_memory_equal(buf, src, sizeof src);
   {
     unsigned char *all = malloc(FSIZE);
@@ -325,6 +330,7 @@ static void test_guarded(void **state) {
   memset(&x, 0, sizeof x);
   x.path = support_path("guarded.bin");
   x.page = pmmf_page_size();
+  fsize = 48 * x.page + 3392;
   assert_true(FSIZE > 30 * x.page);
   x.scratch = support_pages_alloc(x.page);
   assert_non_null(x.scratch);

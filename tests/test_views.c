@@ -66,6 +66,29 @@ static void test_offsets(void **state) {
   }
 }
 
+/* Around this system's page and granularity boundaries (the page16k and
+ * page64k legs of scripts/test.sh report 16 and 64 KiB). */
+static void test_offsets_around_pages(void **state) {
+  const uint64_t units[] = {pmmf_page_size(), pmmf_granularity()};
+  size_t i, j;
+  (void)state;
+  for (i = 0; i < SUPPORT_ARRAY_LEN(units); i++) {
+    const uint64_t u = units[i];
+    const uint64_t offsets[] = {u - 1, u, u + 1, 2 * u - 1, 2 * u, 2 * u + 1};
+    for (j = 0; j < SUPPORT_ARRAY_LEN(offsets); j++) {
+      size_t rest;
+      if (offsets[j] >= FILE_SIZE)
+        continue;
+      rest = (size_t)(FILE_SIZE - offsets[j]);
+      check_view(map_r, offsets[j], 1, PMMF_ACCESS_READ);
+      check_view(map_r, offsets[j], 0, PMMF_ACCESS_READ);
+      /* Across the next boundary. */
+      check_view(map_w, offsets[j], rest < u + 2 ? rest : (size_t)u + 2, PMMF_ACCESS_WRITE);
+      check_view(map_w, offsets[j], rest < 3 ? rest : 3, PMMF_ACCESS_COPY);
+    }
+  }
+}
+
 static void test_straddling_64k(void **state) {
   static const struct {
     uint64_t offset;
@@ -336,6 +359,7 @@ static void test_beyond_4gib(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_offsets),
+      cmocka_unit_test(test_offsets_around_pages),
       cmocka_unit_test(test_straddling_64k),
       cmocka_unit_test(test_write_at_exact_byte),
       cmocka_unit_test(test_small_file),

@@ -50,13 +50,20 @@ static inline uint64_t pmmf__align_up(uint64_t value, uint64_t alignment)
   return pmmf__align_down(value + alignment - 1, alignment);
 }
 
-/* The page-aligned span that covers [addr, addr + length). */
-static inline void pmmf__page_span(void *addr, size_t length, void **start, size_t *span)
+/* The page-aligned span that covers [addr, addr + length) inside the OS
+ * mapping that starts at `base`: pages are counted from `base`, never from
+ * address 0. The two agree where mappings start on page boundaries; where the
+ * reported page is a multiple of the one mmap aligns to (a test build's, see
+ * pmmf__os_page_size), rounding the address itself could start the span below
+ * the mapping, and on a file offset that is not a page boundary. */
+static inline void pmmf__page_span(void *addr, size_t length, const void *base, void **start,
+                                   size_t *span)
 {
-  uintptr_t page = pmmf__os_page_size();
-  uintptr_t first = (uintptr_t)addr - (uintptr_t)addr % page;
-  *start = (void *)first;
-  *span = (size_t)((uintptr_t)addr + length - first);
+  size_t page = pmmf__os_page_size();
+  size_t into = (size_t)((const char *)addr - (const char *)base);
+  size_t first = into - into % page;
+  *start = (char *)base + first;
+  *span = into + length - first;
 }
 
 /* Two release steps that both run: the first failure is the one reported,

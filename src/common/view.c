@@ -112,8 +112,12 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
 {
   if (!out || !map || !base || !pmmf__access_valid(access) || (flags & ~PMMF__VIEW_KNOWN))
     return pmmf__reject(PMMF_E_INVALID);
+  /* The native granularity too where it is larger (pages above 64 KiB):
+   * else the OS mapping at `base` would start below `offset`, and the data
+   * would not be at `base`. */
   if ((uintptr_t)base % PMMF_PORTABLE_GRANULARITY != 0 ||
-      offset % PMMF_PORTABLE_GRANULARITY != 0)
+      offset % PMMF_PORTABLE_GRANULARITY != 0 || (uintptr_t)base % pmmf__os_granularity() != 0 ||
+      offset % pmmf__os_granularity() != 0)
     return pmmf__reject(PMMF_E_ALIGNMENT);
   return view_create(out, map, offset, length, access, flags, base);
 }
@@ -145,14 +149,15 @@ int pmmf_view_unmap(pmmf_view *view)
 }
 
 /* A range relative to the view; for flush and advise a zero length means to
- * the end. On success *addr and *span are the page-aligned span to pass on. */
+ * the end. On success *addr and *span are the page-aligned span to pass on,
+ * inside the view's OS mapping. */
 static int view_span(pmmf_view *view, size_t offset, size_t length, void **addr, size_t *span)
 {
   uint64_t wanted = length;
   int status = pmmf__range_check(view->length, offset, &wanted, 1);
   if (status != PMMF_OK)
     return pmmf__reject(status);
-  pmmf__page_span(view->data + offset, (size_t)wanted, addr, span);
+  pmmf__page_span(view->data + offset, (size_t)wanted, view->base, addr, span);
   return PMMF_OK;
 }
 

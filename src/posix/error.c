@@ -4,6 +4,11 @@
  */
 #include "posix.h"
 
+#ifdef PMMF__TEST_PAGE_SIZE
+#include <stdio.h>
+#include <stdlib.h>
+#endif
+
 int pmmf__os_translate_error(long os_code)
 {
   switch (os_code) {
@@ -76,6 +81,23 @@ long pmmf__os_fault_code(int kind)
   }
 }
 
+#ifdef PMMF__TEST_PAGE_SIZE
+/* A test build (meson -Dtest_page_size=N) reports N, which must be a multiple
+ * of the real page size: every address and offset the library then computes
+ * is also a multiple of the real one, as on a system whose pages are N bytes.
+ * Any other N would make the OS refuse what the library asks: stop at once,
+ * saying why, rather than test something else. */
+static size_t test_page_size(size_t real)
+{
+  if (PMMF__TEST_PAGE_SIZE % real != 0) {
+    fprintf(stderr, "libportmmf: test_page_size %lu is not a multiple of the page size %lu\n",
+            (unsigned long)PMMF__TEST_PAGE_SIZE, (unsigned long)real);
+    abort();
+  }
+  return PMMF__TEST_PAGE_SIZE;
+}
+#endif
+
 size_t pmmf__os_page_size(void)
 {
   static atomic_size_t page_size;
@@ -83,6 +105,9 @@ size_t pmmf__os_page_size(void)
   if (!size) {
     long value = sysconf(_SC_PAGESIZE);
     size = value > 0 ? (size_t)value : 4096;
+#ifdef PMMF__TEST_PAGE_SIZE
+    size = test_page_size(size);
+#endif
     atomic_store_explicit(&page_size, size, memory_order_relaxed);
   }
   return size;

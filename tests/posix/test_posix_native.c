@@ -100,12 +100,18 @@ static void test_view_is_map_shared(void **state) {
 static void test_unaligned_offset_rounding(void **state) {
   static const uint64_t offsets[] = {1, 4097, 65535, 65537, 99999};
   const char *path = support_path("round.bin");
-  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t real = (size_t)sysconf(_SC_PAGESIZE), page = pmmf_page_size();
   pmmf_file *f = NULL;
   pmmf_map *m = NULL;
   size_t i;
   (void)state;
-  assert_int_equal(pmmf_page_size(), page);
+#ifdef PMMF__TEST_PAGE_SIZE
+  /* A test build reporting larger pages (meson -Dtest_page_size). */
+  assert_int_equal(page, PMMF__TEST_PAGE_SIZE);
+  assert_int_equal(page % real, 0);
+#else
+  assert_int_equal(page, real);
+#endif
   assert_int_equal(pmmf_granularity(), page);
   assert_int_equal(support_write_pattern(path, 140000, 3), 0);
   assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_READ));
@@ -114,8 +120,9 @@ static void test_unaligned_offset_rounding(void **state) {
     pmmf_view *v = NULL;
     size_t delta = (size_t)(offsets[i] % page);
     assert_ok(pmmf_view_map(&v, m, offsets[i], 100, PMMF_ACCESS_READ, 0));
-    /* The OS mapping starts at the offset rounded down to the page size. */
-    assert_int_equal((uintptr_t)v->base % page, 0);
+    /* The OS mapping starts at the offset rounded down to the page size
+     * (its address: a multiple of the real page size). */
+    assert_int_equal((uintptr_t)v->base % real, 0);
     assert_ptr_equal(v->data, (char *)v->base + delta);
     assert_ptr_equal(pmmf_view_data(v), v->data);
     assert_true(v->mapped >= delta + 100);
@@ -248,6 +255,18 @@ static void reset_counts(void) {
   fdatasync_last_fd = -1;
 }
 
+/* Where a flushed or advised span may start: a whole number of pages into
+ * the view's OS mapping (whose address is a multiple of the real page size,
+ * and of the reported one unless a test build reports larger pages). */
+static void assert_span_start(const void *addr, const pmmf_view *v, size_t page) {
+  assert_int_equal((uintptr_t)addr % (uintptr_t)sysconf(_SC_PAGESIZE), 0);
+  assert_true((const char *)addr >= (const char *)v->base);
+  assert_int_equal((size_t)((const char *)addr - (const char *)v->base) % page, 0);
+#ifndef PMMF__TEST_PAGE_SIZE
+  assert_int_equal((uintptr_t)addr % page, 0);
+#endif
+}
+
 static void test_flush_uses_msync_and_fdatasync(void **state) {
   const char *path = support_path("syncpath.bin");
   size_t page = pmmf_page_size();
@@ -272,7 +291,7 @@ static void test_flush_uses_msync_and_fdatasync(void **state) {
   assert_ok(pmmf_view_flush(v, 10000, 5000, PMMF_FLUSH_SYNC));
   assert_int_equal(msync_calls, 1);
   assert_true(msync_last_flags & MS_SYNC);
-  assert_int_equal((uintptr_t)msync_last_addr % page, 0);
+  assert_span_start(msync_last_addr, v, page);
   assert_true((char *)msync_last_addr <= p + 10000);
   assert_true((char *)msync_last_addr + msync_last_len >= p + 15000);
   assert_true(msync_last_len <= 5000 + 2 * page);
@@ -422,7 +441,7 @@ static void test_advise_uses_madvise(void **state) {
     assert_ok(pmmf_view_advise(v, 5000, 70000, table[i].advice));
     assert_int_equal(madvise_calls, 1);
     assert_int_equal(madvise_last_advice, table[i].native);
-    assert_int_equal((uintptr_t)madvise_last_addr % page, 0);
+    assert_span_start(madvise_last_addr, v, page);
     assert_true((char *)madvise_last_addr <= p + 5000);
     assert_true((char *)madvise_last_addr + madvise_last_len >= p + 75000);
     assert_true(madvise_last_len <= 70000 + 2 * page);
@@ -430,6 +449,73 @@ static void test_advise_uses_madvise(void **state) {
   assert_ok(pmmf__os_syscall_set("madvise", NULL));
   assert_ok(pmmf_view_unmap(v));
   assert_ok(pmmf_map_close(m));
+}
+
+/* Flushed and advised spans start a whole number of pages into the view's OS
+ * mapping, so on a file page boundary too, never below the mapping. Sixteen
+ * views held at once (each 50 real pages long, not a multiple of larger
+ * pages) start at different addresses modulo the page size, so with a test
+ * build's larger pages some start off the reported page's boundaries: the
+ * spans must not be rounded by address. */
+#define SPAN_VIEWS 16
+static void test_spans_from_mapping_start(void **state) {
+  const char *path = support_path("spans.bin");
+  size_t page = pmmf_page_size(), i;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  pmmf_view *v[SPAN_VIEWS];
+  unsigned off_boundary = 0;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 300000, 11), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf__os_syscall_set("msync", (pmmf__syscall_ptr)counting_msync));
+  assert_ok(pmmf__os_syscall_set("fdatasync", (pmmf__syscall_ptr)counting_fdatasync));
+  assert_ok(pmmf__os_syscall_set("madvise", (pmmf__syscall_ptr)counting_madvise));
+#ifdef __linux__
+  assert_ok(pmmf__os_syscall_set("sync_file_range", NULL));
+  counting_real_sfr = (int (*)(int, off_t, off_t))pmmf__os_syscall_get("sync_file_range");
+  assert_non_null(counting_real_sfr);
+  assert_ok(pmmf__os_syscall_set("sync_file_range", (pmmf__syscall_ptr)counting_sync_file_range));
+#endif
+  for (i = 0; i < SPAN_VIEWS; i++) {
+    char *p;
+    assert_ok(pmmf_view_map(&v[i], m, 4097, 200000, PMMF_ACCESS_WRITE, 0));
+    off_boundary += (uintptr_t)v[i]->base % page != 0;
+    p = pmmf_view_data(v[i]);
+    reset_counts();
+    assert_ok(pmmf_view_flush(v[i], 30000, 5000, PMMF_FLUSH_SYNC));
+    assert_int_equal(msync_calls, 1);
+    assert_span_start(msync_last_addr, v[i], page);
+    assert_true((char *)msync_last_addr <= p + 30000);
+    assert_true((char *)msync_last_addr + msync_last_len >= p + 35000);
+#ifdef __linux__
+    reset_counts();
+    assert_ok(pmmf_view_flush(v[i], 30000, 5000, PMMF_FLUSH_ASYNC));
+    assert_int_equal(sfr_calls, 1);
+    assert_int_equal(sfr_last_offset % (off_t)page, 0);
+    assert_true(sfr_last_offset <= 4097 + 30000);
+    assert_true(sfr_last_offset + sfr_last_length >= 4097 + 35000);
+#endif
+    reset_counts();
+    assert_ok(pmmf_view_advise(v[i], 30000, 5000, PMMF_ADVICE_WILLNEED));
+    assert_int_equal(madvise_calls, 1);
+    assert_span_start(madvise_last_addr, v[i], page);
+    assert_true((char *)madvise_last_addr <= p + 30000);
+    assert_true((char *)madvise_last_addr + madvise_last_len >= p + 35000);
+  }
+  print_message("# %u of %d views off the %zu-byte page's boundaries\n", off_boundary,
+                SPAN_VIEWS, page);
+#ifdef __linux__
+  assert_ok(pmmf__os_syscall_set("sync_file_range", NULL));
+#endif
+  assert_ok(pmmf__os_syscall_set("msync", NULL));
+  assert_ok(pmmf__os_syscall_set("fdatasync", NULL));
+  assert_ok(pmmf__os_syscall_set("madvise", NULL));
+  for (i = 0; i < SPAN_VIEWS; i++)
+    assert_ok(pmmf_view_unmap(v[i]));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
 }
 
 static int no_memfd(const char *name, unsigned flags) {
@@ -556,6 +642,7 @@ int main(void) {
       cmocka_unit_test(test_flush_uses_msync_and_fdatasync),
       cmocka_unit_test(test_async_flush_starts_writeback),
       cmocka_unit_test(test_advise_uses_madvise),
+      cmocka_unit_test(test_spans_from_mapping_start),
       cmocka_unit_test(test_anonymous_without_memfd),
       SUPPORT_SHM_TEST(test_shm_descriptors),
       SUPPORT_SHM_TEST(test_shm_mode_fchmod),
