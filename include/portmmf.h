@@ -44,7 +44,7 @@ extern "C" {
 
 /**
  * @defgroup status Status codes
- * Every function that can fail returns PMMF_OK (0) or a negative status. On
+ * Every function that can fail returns ::PMMF_OK (0) or a negative status. On
  * failure nothing observable changed: no handle leaked, no file grew or
  * shrank, no output pointer was written.
  * @{
@@ -165,11 +165,27 @@ PMMF_API const char *pmmf_version(void);
 
 /**
  * @defgroup files Files
+ * Open regular files: their size, growth and maps. Below: what is safe, and
+ * from which threads.
+ *
+ * @par Safety
+ * A pmmf_file hands out no pointer, but the pointers of its maps' views rest on
+ * it: shrinking the file under a view makes the view's pages past the new end
+ * fault when touched (POSIX SIGBUS; Windows refuses to shrink a mapped file).
+ * pmmf_file_resize() refuses while the file is mapped (::PMMF_E_BUSY), but
+ * nothing stops another process, or other code of this one through its own
+ * handle (ftruncate(), SetEndOfFile(), an open with O_TRUNC). For files others
+ * may truncate, read and write with pmmf_view_read() and pmmf_view_write(),
+ * which return ::PMMF_E_IO instead of faulting (PMMF_OPEN_EXCLUSIVE keeps other
+ * opens out on Windows, but is only an advisory flock on POSIX). Growth of a
+ * PMMF_OPEN_SPARSE file reserves no storage: on a full disk, writing a new
+ * page through a pointer faults. The caller must not use a pmmf_file after
+ * pmmf_file_close(), nor close it twice.
  *
  * @par Thread safety
  * On one pmmf_file, pmmf_file_size(), pmmf_map_file() and pmmf_file_resize()
  * may be called from several threads at once. A resize and a map never
- * overlap: pmmf_file_resize() returns PMMF_E_BUSY while a map of the file is
+ * overlap: pmmf_file_resize() returns ::PMMF_E_BUSY while a map of the file is
  * alive or being made, and a pmmf_map_file() that starts while a resize runs
  * waits for it (one OS call) and sees the new size, so a map is never larger
  * than its file. Concurrent resizes take turns. pmmf_file_close() must not run
@@ -187,7 +203,7 @@ enum pmmf_open_flags {
   PMMF_OPEN_READ = 0x01,       /**< open for reading */
   PMMF_OPEN_WRITE = 0x02,      /**< open for reading and writing */
   PMMF_OPEN_CREATE = 0x04,     /**< create the file if it is missing */
-  PMMF_OPEN_CREATE_NEW = 0x08, /**< create the file; PMMF_E_EXISTS if present */
+  PMMF_OPEN_CREATE_NEW = 0x08, /**< create the file; ::PMMF_E_EXISTS if present */
   PMMF_OPEN_TRUNCATE = 0x10,   /**< truncate to size 0; needs PMMF_OPEN_WRITE */
   PMMF_OPEN_EXCLUSIVE = 0x20,  /**< no other open of this file while held */
   /** growth of this file (pmmf_file_resize(), PMMF_MAP_GROW) is sparse: no
@@ -205,16 +221,19 @@ enum pmmf_open_flags {
  * longer empty, or (POSIX) flock does not work there: then it stays. At most
  * one PMMF_OPEN_EXCLUSIVE open holds a path at a time, however many processes
  * race to create it.
+ * @par Safety
+ * Another process that shrinks this file makes the views of its maps fault;
+ * see \ref files.
  * @param out receives the file on success; untouched on failure
  * @param path_utf8 the path, in UTF-8
  * @param flags a combination of enum pmmf_open_flags
- * @return PMMF_OK; PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
  *   WRITE, TRUNCATE without WRITE, a directory, socket, device or other
- *   non-regular file, invalid UTF-8 on Windows); PMMF_E_NOT_FOUND;
- *   PMMF_E_EXISTS (CREATE_NEW);
- *   PMMF_E_ACCESS; PMMF_E_SHARING (EXCLUSIVE conflict); PMMF_E_UNSUPPORTED
- *   (EXCLUSIVE on a POSIX file system without flock); PMMF_E_NO_MEMORY;
- *   PMMF_E_NO_SPACE; PMMF_E_IO; PMMF_E_OS
+ *   non-regular file, invalid UTF-8 on Windows); ::PMMF_E_NOT_FOUND;
+ *   ::PMMF_E_EXISTS (CREATE_NEW);
+ *   ::PMMF_E_ACCESS; ::PMMF_E_SHARING (EXCLUSIVE conflict); ::PMMF_E_UNSUPPORTED
+ *   (EXCLUSIVE on a POSIX file system without flock); ::PMMF_E_NO_MEMORY;
+ *   ::PMMF_E_NO_SPACE; ::PMMF_E_IO; ::PMMF_E_OS
  */
 PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags);
 
@@ -222,27 +241,27 @@ PMMF_API int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned fla
  * The file's current size in bytes.
  * @param file an open file
  * @param size receives the size; untouched on failure
- * @return PMMF_OK; PMMF_E_INVALID (NULL argument); PMMF_E_IO; PMMF_E_OS
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument); ::PMMF_E_IO; ::PMMF_E_OS
  */
 PMMF_API int pmmf_file_size(pmmf_file *file, uint64_t *size);
 
 /**
  * Set the file's size: growth adds zero bytes and reserves their storage
  * (POSIX fallocate, Windows a non-sparse extension), so a full disk is
- * PMMF_E_NO_SPACE here and writing the new bytes later cannot fail for lack
+ * ::PMMF_E_NO_SPACE here and writing the new bytes later cannot fail for lack
  * of space. Where the file system cannot reserve (POSIX EOPNOTSUPP: some
  * network and FUSE file systems; Wine, whose growth is ftruncate) the growth
  * is plain; with PMMF_OPEN_SPARSE it is sparse on purpose. Growth only ever
  * extends: a file another process made larger meanwhile keeps its size.
  * @param file a file opened with PMMF_OPEN_WRITE
  * @param size the new size in bytes
- * @return PMMF_OK; PMMF_E_INVALID (NULL file); PMMF_E_ACCESS (not opened for
- *   writing); PMMF_E_BUSY (a map made from this file, or a view of one, is
- *   alive, or a map is being made in another thread); PMMF_E_RANGE (size too
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL file); ::PMMF_E_ACCESS (not opened for
+ *   writing); ::PMMF_E_BUSY (a map made from this file, or a view of one, is
+ *   alive, or a map is being made in another thread); ::PMMF_E_RANGE (size too
  *   large for the OS, or beyond this process's file size limit, POSIX
- *   RLIMIT_FSIZE: no SIGXFSZ is raised); PMMF_E_NO_SPACE (not enough free
- *   space: the size is unchanged); PMMF_E_IO;
- *   PMMF_E_OS
+ *   RLIMIT_FSIZE: no SIGXFSZ is raised); ::PMMF_E_NO_SPACE (not enough free
+ *   space: the size is unchanged); ::PMMF_E_IO;
+ *   ::PMMF_E_OS
  */
 PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
 
@@ -250,18 +269,32 @@ PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
  * Close the file. Maps and views made from it stay valid, and keep the OS file
  * open until they are closed too.
  * @param file the file, or NULL (nothing to do)
- * @return PMMF_OK, or an OS failure (the handle is released all the same)
+ * @return ::PMMF_OK, or an OS failure (the handle is released all the same)
  */
 PMMF_API int pmmf_file_close(pmmf_file *file);
 /** @} */
 
 /**
  * @defgroup maps Maps
+ * Mapping objects of files, anonymous and named memory, that views are made
+ * of. Below: what is safe, and from which threads.
+ *
+ * @par Safety
+ * A map hands out no pointer; its views do (see \ref views). Its size is fixed
+ * when it is made: a map of a file neither follows the file's later growth nor
+ * stops another process from shrinking it (POSIX), which makes the views'
+ * pages past the new end fault. Named memory (pmmf_map_shared()) can be
+ * written by every process that may open it, at any time: treat its bytes as
+ * untrusted input. Nothing is reserved for a file grown sparsely
+ * (PMMF_MAP_SPARSE, PMMF_OPEN_SPARSE) nor for pmmf_map_anonymous() memory
+ * with PMMF_MAP_SPARSE (POSIX): a write to a page the system then has no
+ * room for faults. The caller must not use a map after pmmf_map_close(), nor
+ * close it twice; its views and windows stay valid.
  *
  * @par Thread safety
  * On one pmmf_map, pmmf_view_map(), pmmf_view_map_at(), pmmf_map_size() and
  * pmmf_window_open() may be called from several threads at once (two
- * pmmf_view_map_at() at one address: one gets PMMF_E_ADDRESS_IN_USE).
+ * pmmf_view_map_at() at one address: one gets ::PMMF_E_ADDRESS_IN_USE).
  * pmmf_map_close() may be called only once every other call on the map has
  * returned; its views and windows stay valid, independent of it, usable and
  * closable in any thread. Different maps are independent, and so are the
@@ -291,6 +324,9 @@ enum pmmf_map_flags {
 
 /**
  * Create a map of a file.
+ * @par Safety
+ * The map's views fault past the file's end if another process shrinks it;
+ * see \ref maps.
  * @param out receives the map; untouched on failure
  * @param file the file (it may be closed afterwards; the map keeps it open)
  * @param size the map's size; 0 for the file's current size
@@ -302,11 +338,11 @@ enum pmmf_map_flags {
  *   PMMF_MAP_SPARSE or PMMF_OPEN_SPARSE), and only ever extends: a file that
  *   another process or pmmf_file made larger in the meantime keeps its size
  *   and bytes.
- * @return PMMF_OK; PMMF_E_INVALID (NULL argument, bad access, unknown flags, GROW
- *   without WRITE, SPARSE without GROW); PMMF_E_ACCESS; PMMF_E_EMPTY (size 0 of
- *   an empty file); PMMF_E_RANGE (size beyond the file without GROW, or beyond
- *   this process's file size limit, POSIX RLIMIT_FSIZE); PMMF_E_NO_SPACE (not
- *   enough free space to grow); PMMF_E_NO_MEMORY; PMMF_E_IO; PMMF_E_OS. A failed
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument, bad access, unknown flags, GROW
+ *   without WRITE, SPARSE without GROW); ::PMMF_E_ACCESS; ::PMMF_E_EMPTY (size 0 of
+ *   an empty file); ::PMMF_E_RANGE (size beyond the file without GROW, or beyond
+ *   this process's file size limit, POSIX RLIMIT_FSIZE); ::PMMF_E_NO_SPACE (not
+ *   enough free space to grow); ::PMMF_E_NO_MEMORY; ::PMMF_E_IO; ::PMMF_E_OS. A failed
  *   call leaves the file's size as it was.
  */
 PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access access,
@@ -318,21 +354,24 @@ PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_
  * against the page file; POSIX: the pages of the memfd or shm object are
  * allocated, fallocate), so touching any byte later cannot fault for lack of
  * memory; PMMF_MAP_SPARSE skips that on POSIX (pages come on first touch).
+ * @par Safety
+ * With PMMF_MAP_SPARSE, a write to a page the system has no room for faults;
+ * see \ref maps.
  * @param out receives the map; untouched on failure
  * @param size its size in bytes, more than 0
  * @param flags 0 or PMMF_MAP_SPARSE
- * @return PMMF_OK; PMMF_E_INVALID (NULL out, size 0, unknown flags);
- *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY (also: POSIX, more than RAM and swap
- *   together, unless sparse); PMMF_E_NO_SPACE (POSIX: the shm file system
- *   behind the object is full); PMMF_E_RANGE (POSIX: beyond this process's
- *   file size limit, RLIMIT_FSIZE); PMMF_E_OS
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL out, size 0, unknown flags);
+ *   ::PMMF_E_TOO_LARGE; ::PMMF_E_NO_MEMORY (also: POSIX, more than RAM and swap
+ *   together, unless sparse); ::PMMF_E_NO_SPACE (POSIX: the shm file system
+ *   behind the object is full); ::PMMF_E_RANGE (POSIX: beyond this process's
+ *   file size limit, RLIMIT_FSIZE); ::PMMF_E_OS
  */
 PMMF_API int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags);
 
 /** Modes of pmmf_map_shared(). */
 enum pmmf_shm_mode {
-  PMMF_SHM_CREATE_ONLY = 1,   /**< create; PMMF_E_EXISTS if present */
-  PMMF_SHM_OPEN_ONLY = 2,     /**< open; PMMF_E_NOT_FOUND if missing */
+  PMMF_SHM_CREATE_ONLY = 1,   /**< create; ::PMMF_E_EXISTS if present */
+  PMMF_SHM_OPEN_ONLY = 2,     /**< open; ::PMMF_E_NOT_FOUND if missing */
   PMMF_SHM_OPEN_OR_CREATE = 3 /**< open, or create if missing */
 };
 
@@ -341,9 +380,12 @@ enum pmmf_shm_mode {
  * (this session), "/" + name on POSIX (the machine; mode 0600). New objects
  * are zero-filled. An existing object's size wins: the map gets all of it
  * (on Windows rounded up to the page size). A new object's memory is reserved
- * as for pmmf_map_anonymous() (POSIX: a full /dev/shm is PMMF_E_NO_SPACE at
+ * as for pmmf_map_anonymous() (POSIX: a full /dev/shm is ::PMMF_E_NO_SPACE at
  * creation, not a fault later). Lifetime differs: on Windows the object goes with its
  * last map and view; on POSIX it stays until pmmf_shm_unlink().
+ * @par Safety
+ * Any process that may open the object may write it at any time: treat its
+ * bytes as untrusted input; see \ref maps.
  * @param out receives the map; untouched on failure
  * @param name 1 to 30 characters of [A-Za-z0-9._-], not "." or ".."
  * @param size the size of a new object (more than 0); for an existing object 0
@@ -351,11 +393,11 @@ enum pmmf_shm_mode {
  * @param access the access of this map (the object is always read-write)
  * @param mode a value of enum pmmf_shm_mode
  * @param created may be NULL; set to 1 if this call created the object, else 0
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_EXISTS; PMMF_E_NOT_FOUND;
- *   PMMF_E_RANGE (larger than the existing object; POSIX: a new object beyond
- *   this process's file size limit, RLIMIT_FSIZE); PMMF_E_BUSY (POSIX: its
- *   creator has not set its size within about a second); PMMF_E_ACCESS;
- *   PMMF_E_TOO_LARGE; PMMF_E_NO_MEMORY; PMMF_E_NO_SPACE; PMMF_E_OS
+ * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_EXISTS; ::PMMF_E_NOT_FOUND;
+ *   ::PMMF_E_RANGE (larger than the existing object; POSIX: a new object beyond
+ *   this process's file size limit, RLIMIT_FSIZE); ::PMMF_E_BUSY (POSIX: its
+ *   creator has not set its size within about a second); ::PMMF_E_ACCESS;
+ *   ::PMMF_E_TOO_LARGE; ::PMMF_E_NO_MEMORY; ::PMMF_E_NO_SPACE; ::PMMF_E_OS
  */
 PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
                              pmmf_access access, int mode, int *created);
@@ -364,8 +406,8 @@ PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
  * Remove a named shared memory object's name (POSIX: existing maps and views
  * keep the object); nothing to do on Windows.
  * @param name a valid name, as for pmmf_map_shared()
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_NOT_FOUND (POSIX); PMMF_E_ACCESS;
- *   PMMF_E_OS
+ * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_NOT_FOUND (POSIX); ::PMMF_E_ACCESS;
+ *   ::PMMF_E_OS
  */
 PMMF_API int pmmf_shm_unlink(const char *name);
 
@@ -379,13 +421,34 @@ PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
 /**
  * Close the map. Its views stay valid.
  * @param map the map, or NULL (nothing to do)
- * @return PMMF_OK, or an OS failure (the map is released all the same)
+ * @return ::PMMF_OK, or an OS failure (the map is released all the same)
  */
 PMMF_API int pmmf_map_close(pmmf_map *map);
 /** @} */
 
 /**
  * @defgroup views Views
+ * Ranges of a map in this process's memory, with their pointers. Below: what
+ * is safe, and from which threads.
+ *
+ * @par Safety
+ * pmmf_view_data() is a plain pointer into mapped memory, which the library
+ * cannot check. The caller must not use it, or any pointer into the view,
+ * after pmmf_view_unmap() (the range is unmapped or already reused by another
+ * mapping: a fault, or silent corruption of other memory); must not reach
+ * outside the pmmf_view_size() bytes at it; and must not write through it
+ * while the view is READ (created READ, or turned READ by pmmf_view_protect()):
+ * that faults (SIGSEGV, an access violation). A valid address faults too when
+ * the page behind it cannot be had: the file was shrunk by another process
+ * (POSIX SIGBUS past the new end), an I/O error while paging in (a failing
+ * disk, a vanished network share, removed media; Windows
+ * EXCEPTION_IN_PAGE_ERROR), or a sparse page with no room left on the disk or
+ * in memory. pmmf_view_read() and pmmf_view_write() turn those faults into
+ * ::PMMF_E_IO. A COPY view's writes are private: they never reach the file or
+ * any other view, and are lost at pmmf_view_unmap() (pmmf_view_flush() has
+ * nothing to write for them). Data written through a WRITE view is durable
+ * only once pmmf_view_flush() with PMMF_FLUSH_SYNC returned ::PMMF_OK;
+ * unmapping is not a flush.
  *
  * @par Thread safety
  * On one pmmf_view, pmmf_view_read(), pmmf_view_write(), pmmf_view_flush(),
@@ -411,20 +474,26 @@ enum pmmf_view_flags {
 /**
  * Map a range of a map. Any offset is valid: the library rounds it down to the
  * granularity and pmmf_view_data() points at exactly @p offset.
+ * @par Safety
+ * The pointer is valid until pmmf_view_unmap(), for pmmf_view_size() bytes,
+ * and may still fault (a file shrunk by another process, an I/O error); a COPY
+ * view's writes are lost at unmap. See \ref views.
  * @param out receives the view; untouched on failure
  * @param map the map
  * @param offset a byte position in the map, below its size
  * @param length the number of bytes; 0 means to the end of the map
  * @param access READ, WRITE or COPY, within what the map allows
  * @param flags 0 or PMMF_VIEW_POPULATE
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_TOO_LARGE;
- *   PMMF_E_ACCESS; PMMF_E_NO_MEMORY; PMMF_E_OS
+ * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_TOO_LARGE;
+ *   ::PMMF_E_ACCESS; ::PMMF_E_NO_MEMORY; ::PMMF_E_OS
  */
 PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
                            pmmf_access access, unsigned flags);
 
 /**
  * Map a range of a map at a fixed address. Existing mappings are never replaced.
+ * @par Safety
+ * As for pmmf_view_map(): see \ref views.
  * @param out receives the view; untouched on failure
  * @param map the map
  * @param offset a multiple of PMMF_PORTABLE_GRANULARITY
@@ -432,8 +501,8 @@ PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size
  * @param access READ, WRITE or COPY, within what the map allows
  * @param flags 0 or PMMF_VIEW_POPULATE
  * @param base the address, a multiple of PMMF_PORTABLE_GRANULARITY
- * @return PMMF_OK (and pmmf_view_data() == base); PMMF_E_INVALID (NULL base);
- *   PMMF_E_ALIGNMENT; PMMF_E_ADDRESS_IN_USE; the errors of pmmf_view_map()
+ * @return ::PMMF_OK (and pmmf_view_data() == base); ::PMMF_E_INVALID (NULL base);
+ *   ::PMMF_E_ALIGNMENT; ::PMMF_E_ADDRESS_IN_USE; the errors of pmmf_view_map()
  */
 PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
                               pmmf_access access, unsigned flags, void *base);
@@ -462,7 +531,7 @@ PMMF_API uint64_t pmmf_view_offset(const pmmf_view *view);
 /**
  * Unmap the view. This is never a durable flush.
  * @param view the view, or NULL (nothing to do)
- * @return PMMF_OK, or an OS failure (the view is released all the same)
+ * @return ::PMMF_OK, or an OS failure (the view is released all the same)
  */
 PMMF_API int pmmf_view_unmap(pmmf_view *view);
 
@@ -478,8 +547,8 @@ enum pmmf_flush_flags {
  * @param offset relative to the view
  * @param length 0 means to the end of the view
  * @param flags PMMF_FLUSH_ASYNC or PMMF_FLUSH_SYNC
- * @return PMMF_OK (also the no-op on COPY and non-file views); PMMF_E_INVALID;
- *   PMMF_E_RANGE; PMMF_E_IO; PMMF_E_NO_SPACE; PMMF_E_OS
+ * @return ::PMMF_OK (also the no-op on COPY and non-file views); ::PMMF_E_INVALID;
+ *   ::PMMF_E_RANGE; ::PMMF_E_IO; ::PMMF_E_NO_SPACE; ::PMMF_E_OS
  */
 PMMF_API int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flags);
 
@@ -498,9 +567,9 @@ typedef enum pmmf_advice {
  * @param offset relative to the view
  * @param length 0 means to the end of the view
  * @param advice a value of pmmf_advice
- * @return PMMF_OK where applied; PMMF_E_UNSUPPORTED where the platform has no
- *   equivalent (and DONTNEED on a COPY view); PMMF_E_INVALID; PMMF_E_RANGE;
- *   PMMF_E_OS
+ * @return ::PMMF_OK where applied; ::PMMF_E_UNSUPPORTED where the platform has no
+ *   equivalent (and DONTNEED on a COPY view); ::PMMF_E_INVALID; ::PMMF_E_RANGE;
+ *   ::PMMF_E_OS
  */
 PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmmf_advice advice);
 
@@ -509,7 +578,7 @@ PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmm
  * READ for a view created COPY.
  * @param view the view
  * @param access the new access: READ, or the access the view was created with
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_ACCESS (any other change); PMMF_E_OS
+ * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_ACCESS (any other change); ::PMMF_E_OS
  */
 PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
 
@@ -519,7 +588,7 @@ PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
  * @param offset relative to the view
  * @param dst the destination buffer
  * @param length the number of bytes; 0 copies nothing
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_IO (a page could not be
+ * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_IO (a page could not be
  *   read)
  */
 PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length);
@@ -530,16 +599,28 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
  * @param offset relative to the view
  * @param src the source buffer
  * @param length the number of bytes; 0 copies nothing
- * @return PMMF_OK; PMMF_E_INVALID; PMMF_E_RANGE; PMMF_E_ACCESS (the view is
- *   currently READ; memory untouched); PMMF_E_IO (a page could not be written,
+ * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_ACCESS (the view is
+ *   currently READ; memory untouched); ::PMMF_E_IO (a page could not be written,
  *   including a page of sparse growth the file system had no room for: POSIX
- *   raises the same SIGBUS for both, so it is never PMMF_E_NO_SPACE)
+ *   raises the same SIGBUS for both, so it is never ::PMMF_E_NO_SPACE)
  */
 PMMF_API int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length);
 /** @} */
 
 /**
  * @defgroup windows Sliding windows
+ * One moving view serving requests anywhere in a map of any size. Below:
+ * what is safe, and from which threads.
+ *
+ * @par Safety
+ * The pointer of pmmf_window_get() is valid for the bytes asked for, and only
+ * until the next pmmf_window_get() or pmmf_window_close() of that window: the
+ * next get may move the view and leave it dangling (a fault, or another
+ * mapping's memory). The caller must not keep it past that, nor reach beyond
+ * the length asked for. A COPY window's private changes are lost when the
+ * window moves its view and when it closes. The pointers are a view's
+ * pointers, so the faults described under \ref views (a file shrunk by another
+ * process, an I/O error while paging in) apply to them too.
  *
  * @par Thread safety
  * A pmmf_window is used by one thread at a time: pmmf_window_get() moves its
@@ -557,15 +638,18 @@ typedef struct pmmf_window pmmf_window;
  * anywhere in the map while holding one view of about window_size bytes
  * (rounded up to the granularity, plus one granule; never more than the map).
  * Nothing is mapped until the first get.
+ * @par Safety
+ * Each pointer of pmmf_window_get() dies at the next get or close, and a COPY
+ * window's changes die when it moves; see \ref windows.
  * @param out receives the window; untouched on failure
  * @param map the map (it may be closed afterwards: the window keeps it)
  * @param window_size the largest request, more than 0
  * @param access READ, WRITE or COPY, within what the map allows. A COPY
  *   window's private changes last only while their range stays in the
  *   current view: a remap drops them.
- * @return PMMF_OK; PMMF_E_INVALID (NULL argument, window_size 0, bad access);
- *   PMMF_E_ACCESS; PMMF_E_TOO_LARGE (the view does not fit size_t);
- *   PMMF_E_NO_MEMORY
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument, window_size 0, bad access);
+ *   ::PMMF_E_ACCESS; ::PMMF_E_TOO_LARGE (the view does not fit size_t);
+ *   ::PMMF_E_NO_MEMORY
  */
 PMMF_API int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size,
                               pmmf_access access);
@@ -575,14 +659,14 @@ PMMF_API int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_si
  * close. The window remaps only when the range is not inside its current
  * view, and never splits a range. On failure *ptr is untouched and the window
  * stays usable; the pointer from the previous get stays valid too, except
- * after PMMF_E_NO_MEMORY (short of address space, the window gives its view
+ * after ::PMMF_E_NO_MEMORY (short of address space, the window gives its view
  * back to make room for the new one).
  * @param window the window
  * @param offset a byte position in the map
  * @param length the number of bytes, 1 to the window's size
  * @param ptr receives the pointer
- * @return PMMF_OK; PMMF_E_INVALID (NULL argument, length 0 or above the window
- *   size); PMMF_E_RANGE (beyond the map, or wrapping around); the errors of
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument, length 0 or above the window
+ *   size); ::PMMF_E_RANGE (beyond the map, or wrapping around); the errors of
  *   pmmf_view_map()
  */
 PMMF_API int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr);
@@ -590,7 +674,7 @@ PMMF_API int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length
 /**
  * Close the window and its view.
  * @param window the window, or NULL (nothing to do)
- * @return PMMF_OK, or an OS failure (the window is released all the same)
+ * @return ::PMMF_OK, or an OS failure (the window is released all the same)
  */
 PMMF_API int pmmf_window_close(pmmf_window *window);
 /** @} */
