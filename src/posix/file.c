@@ -319,7 +319,8 @@ static int clearly_too_little_space(int fd, uint64_t need)
  * end of file and keeps the blocks until the file is next truncated: a
  * truncation to the size read here could cut a file that someone else grew
  * meanwhile, so it is left to the caller (pmmf_file_resize to the file's
- * own size gives them back). */
+ * own size gives them back). Only where fallocate can reserve (Linux). */
+#ifdef FALLOC_FL_KEEP_SIZE
 static void release_reservation(int fd, uint64_t from, uint64_t size)
 {
 #if defined(FALLOC_FL_PUNCH_HOLE) && defined(FALLOC_FL_KEEP_SIZE)
@@ -339,6 +340,7 @@ static void release_reservation(int fd, uint64_t from, uint64_t size)
   (void)size;
 #endif
 }
+#endif
 
 int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memory)
 {

@@ -5,11 +5,14 @@ Stages `meson install --destdir` of the build directory, then builds and runs
 tests/packaging/consumer.c against the staged install through pkg-config
 (shared and static), through CMake's find_package(portmmf) (the
 portmmf::portmmf and portmmf::portmmf_static targets), and as a Meson
-subproject (dependency('portmmf') with a fallback). Cross builds use the
+subproject (dependency('portmmf') with a fallback, and with static : true and
+false), offline and without CMocka, with no test targets, and with the
+parent's default_library=static honoured. Cross builds use the
 build's compiler and cross file and run the consumers through the exe
 wrapper (Wine); a way whose host tool is missing is skipped with the reason.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -263,29 +266,79 @@ def cross_files():
     return re.findall(r"'([^']*)'", m.group(1)) if m else []
 
 
-def meson_subproject():
-    src = tempfile.mkdtemp(prefix="meson-sub-", dir=WORK)
+def meson_subproject_build(default_library):
+    """Set up and build the scratch consumer with libportmmf as a subproject,
+    offline and with CMocka out of reach: no option given to libportmmf, no
+    wrap download, pkg-config looking only in an empty directory. Return the
+    build directory."""
+    src = tempfile.mkdtemp(prefix="meson-sub-%s-" % (default_library or "default"), dir=WORK)
     shutil.copy(os.path.join(HERE, "consumer.c"), src)
     shutil.copy(os.path.join(HERE, "consumer.meson.build"), os.path.join(src, "meson.build"))
     os.mkdir(os.path.join(src, "subprojects"))
     os.symlink(os.path.abspath(ARGS.source_dir), os.path.join(src, "subprojects", "portmmf"))
+    no_pc = os.path.join(src, "no-pkgconfig")
+    os.mkdir(no_pc)
     build = os.path.join(src, "build")
     cmd = ["meson", "setup", build, src, "--force-fallback-for=portmmf",
-           "--wrap-mode=nodownload", "-Dportmmf:tests=false", "-Dwerror=true"]
+           "--wrap-mode=nodownload", "-Dwerror=true"]
+    if default_library:
+        cmd.append("-Ddefault_library=" + default_library)
     if ARGS.cross:
         files = cross_files()
         if not files:
             raise Skip("cross build, but its cross file is not recorded in meson-private/cmd_line.txt")
         cmd += ["--cross-file=" + f for f in files]
-    env = {"CC": " ".join(ARGS.cc)} if not ARGS.cross else {}
+    env = {"PKG_CONFIG_PATH": "", "PKG_CONFIG_LIBDIR": no_pc}
+    if not ARGS.cross:
+        env["CC"] = " ".join(ARGS.cc)
     out = run(cmd, env=env)
     if "Executing subproject portmmf" not in out or not re.search(
             r"Dependency portmmf found: YES \S+ \(overridden\)", out):
         raise RuntimeError("setup did not take portmmf from the subproject:\n" + out)
+    # Nothing of the suite as a subproject: CMocka is never looked for, and
+    # there are no tests, benchmarks, tool, examples or docs targets.
+    if re.search(r"cmocka", out, re.I):
+        raise RuntimeError("the subproject looked for CMocka:\n" + out)
+    tests = json.loads(run(["meson", "introspect", "--tests", build]))
+    benchmarks = json.loads(run(["meson", "introspect", "--benchmarks", build]))
+    if tests or benchmarks:
+        raise RuntimeError("the subproject registered tests: %s" %
+                           [t["name"] for t in tests + benchmarks])
+    targets = json.loads(run(["meson", "introspect", "--targets", build]))
+    extra = [t["name"] for t in targets if t["subproject"] == "portmmf" and
+             not t["name"].startswith("portmmf")]
+    if extra:
+        raise RuntimeError("the subproject built more than the library: %s" % extra)
     run(["meson", "compile", "-C", build])
-    exe = os.path.join(build, "consumer" + (".exe" if IS_WIN else ""))
-    run_consumer(exe, [os.path.join(build, "subprojects", "portmmf", "src")])
-    return "dependency('portmmf', fallback : ['portmmf', 'portmmf_dep'])"
+    return build
+
+
+def meson_subproject():
+    build = meson_subproject_build(None)
+    exe = ".exe" if IS_WIN else ""
+    dll_dirs = [os.path.join(build, "subprojects", "portmmf", "src")]
+    check_shared(os.path.join(build, "consumer" + exe))
+    check_static(os.path.join(build, "consumer_static" + exe))
+    for name in ("consumer", "consumer_static", "consumer_shared"):
+        run_consumer(os.path.join(build, name + exe), dll_dirs)
+    return ("dependency('portmmf', fallback : ...) and static : true/false, offline, no CMocka, "
+            "no test targets")
+
+
+def meson_subproject_static():
+    """The parent's default_library=static reaches the subproject (Meson 1.0
+    lets a subproject's own project() default beat it, even from the command
+    line): dependency('portmmf') links statically and only the static library
+    is built unless the shared one is asked for."""
+    build = meson_subproject_build("static")
+    exe = ".exe" if IS_WIN else ""
+    dll_dirs = [os.path.join(build, "subprojects", "portmmf", "src")]
+    check_static(os.path.join(build, "consumer" + exe))
+    check_static(os.path.join(build, "consumer_static" + exe))
+    check_shared(os.path.join(build, "consumer_shared" + exe))
+    for name in ("consumer", "consumer_static", "consumer_shared"):
+        run_consumer(os.path.join(build, name + exe), dll_dirs)
+    return "-Ddefault_library=static: dependency('portmmf') is static; static : false is shared"
 
 
 WORK = ""
@@ -301,7 +354,7 @@ def main():
             shutil.rmtree(os.path.join(base, old), ignore_errors=True)
     WORK = tempfile.mkdtemp(prefix="work-", dir=base)
     rc = run_cases([staged_install, installed_pmmf_bench, pkgconfig_shared, pkgconfig_static,
-                    cmake_find_package, meson_subproject])
+                    cmake_find_package, meson_subproject, meson_subproject_static])
     if rc == 0:
         shutil.rmtree(WORK, ignore_errors=True)
     return rc
