@@ -130,7 +130,11 @@ static void check_unaligned_view(struct fixture *x) {
   char *first;
 
   assert_ok(pmmf_view_map(&u, x->m, 7 * page + 100, 2 * page, PMMF_ACCESS_READ, 0));
-  first = (char *)((uintptr_t)pmmf_view_data(u) & ~(uintptr_t)(page - 1));
+  /* The page holding the view's first byte, counted from the mapping (whose
+   * start is a multiple of the page from the file's start): in a test build
+   * with larger pages (-Dtest_page_size) addresses are aligned only to the
+   * real page, so rounding the address itself could leave the mapping. */
+  first = (char *)pmmf_view_data(u) - 100;
   assert_int_equal(support_protect_none(first, page), 0);
   assert_status(pmmf_view_read(u, 0, buf, 10), PMMF_E_IO);
   assert_status(pmmf_view_read(u, page - 200, buf, 10), PMMF_E_IO);
