@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bench-smoke.py - run pmmf-bench once with tiny sizes and check what it
 writes: it must exit 0 and produce JSON with the machine, every case 1 to 7,
 and for each row either figures (medians, spreads, ratios that are positive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.c - libportmmf's benchmark: each case does the same work on the same
  * data twice, once with the raw OS calls (raw_posix.c / raw_win32.c, or GLib's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * raw.h - what the benchmark needs from the OS directly: the raw OS-call
  * baselines libportmmf is measured against (mmap/munmap/pread on POSIX,

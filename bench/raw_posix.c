@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * raw_posix.c - the benchmark's POSIX baselines, written the way a careful
  * user of the raw calls writes them (open, mmap with the offset rounded down

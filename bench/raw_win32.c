@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * raw_win32.c - the benchmark's Windows baselines, written the way a careful
  * user of the raw calls writes them (CreateFileW, one read-only section made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * syscost_posix.c - pmmf-syscost: what the raw POSIX calls behind a view cost
  * on this machine, one figure per call or sequence (median of several runs of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CMake toolchain file: 64-bit Windows via Debian's MinGW-w64
 # (gcc-mingw-w64-x86-64), the CMake twin of cross/x86_64-w64-mingw32.txt.
 # Programs run under Wine (CMAKE_CROSSCOMPILING_EMULATOR).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """doxygen_filter.py - Doxygen's input filter for the Markdown pages of docs/
 (FILTER_PATTERNS in docs/Doxyfile.in): prints the file given as its argument
 with what Doxygen 1.9 renders differently from GitHub rewritten:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * applog.c - an append-only log in a memory-mapped file that survives the
  * writer being killed (kill -9, TerminateProcess) or the machine going down:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # examples/check_snippets.py - every C code block of a Markdown guide must
 # appear, unchanged, in the example program that is compiled and run, so the
 # guide's code compiles and works. Prints TAP.

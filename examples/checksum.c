@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checksum.c - the POSIX cksum checksum of files of any size, read through a
  * sliding window (pmmf_window_*): the process never holds more than WINDOW

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * counter.c - processes sharing a counter in named shared memory
  * (pmmf_map_shared). Start PROCESSES copies with the same NAME: each adds 1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo.c - the README's quick-start program: create a file, map it with
  * growth, write through a view at an unaligned offset, flush it to disk, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sharing.c - the code of docs/sharing.md, compiled and run: a counter in a
  * named shared object that several processes add to with atomics, created by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_api.c - libFuzzer harness for the whole API: each input is a program
  * of API calls (open, resize, map files and anonymous memory, views at any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_names.c - libFuzzer harness for the names of shared memory: the
  * input is a name (and a size, an access and a mode); a reference version of

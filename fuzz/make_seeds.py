@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """make_seeds.py - write the seed corpus of fuzz_api and fuzz_names.
 
     fuzz/make_seeds.py            (re)writes fuzz/corpus/fuzz_api/*, fuzz_names/*

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """run_fuzzer.py - run one libFuzzer harness for a bounded time and speak TAP.
 
     run_fuzzer.py HARNESS SEED_CORPUS WORK_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * portmmf.h - the whole public API of libportmmf: memory-mapped files, anonymous
  * and named shared memory with one behaviour on Windows and POSIX. This header

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/demo.sh - build libportmmf natively and run the demo program.
 #
 #   ./scripts/demo.sh [ARGS...]      ARGS are passed to the demo

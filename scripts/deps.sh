@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/deps.sh - install what building and testing libportmmf needs
 # (Debian/Ubuntu, apt), and put the cmocka source tarball into
 # subprojects/packagecache/ so the MinGW and i386 builds work offline, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/test.sh - build libportmmf and run every test on every backend.
 #
 #   ./scripts/test.sh

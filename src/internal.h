@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * internal.h - the one interface between libportmmf's common layer
  * (src/common/, every public function, said once) and a backend (src/posix/ or

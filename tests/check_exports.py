@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # check_exports.py - fails when the shared library exports a symbol without
 # the pmmf_ prefix, or any internal pmmf__ symbol. Usage:
 #   check_exports.py TOOL LIBRARY    (TOOL: nm for ELF, objdump for a PE DLL)

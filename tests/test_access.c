@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_access.c - conformance of access rules: file open mode against map
  * access, the map-access by view-access matrix, COPY views staying private

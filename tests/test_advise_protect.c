@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_advise_protect.c - conformance of pmmf_view_advise (every advice is OK
  * or UNSUPPORTED and never changes contents; DONTNEED on COPY is UNSUPPORTED;

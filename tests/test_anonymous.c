@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_anonymous.c - conformance of pmmf_map_anonymous: size 0 and unknown
  * flags are PMMF_E_INVALID, the memory is zero-filled, every WRITE or READ view

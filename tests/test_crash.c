@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_crash.c - durability when the writer dies: a child process writes
  * records through a view, flushing each one SYNC, and is killed at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_errors.c - conformance of failures on bad input: every function with
  * NULL objects and outputs, unknown flag bits, bad access and advice values,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_fixed.c - conformance of pmmf_view_map_at: NULL base is
  * PMMF_E_INVALID, a base or offset that is not a multiple of

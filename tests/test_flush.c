@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_flush.c - conformance of pmmf_view_flush: ASYNC and SYNC, ranges
  * relative to the view (length 0 = to the end, offset at the view's size and

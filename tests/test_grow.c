@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_grow.c - conformance of growth against another party: PMMF_MAP_GROW
  * only ever extends. Another pmmf_file on the same path (as another process

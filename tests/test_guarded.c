@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_guarded.c - conformance of guarded access: pmmf_view_read and
  * pmmf_view_write return PMMF_E_IO instead of killing the process when a page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_inject.c - failure injection through internal.h's pmmf__fault_arm:
  * for each operation, fail its 1st, 2nd, 3rd... OS call (or allocation) in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_large.c - conformance beyond 4 GiB, on every build (32-bit ones
  * included, compiled like any user's code: without _FILE_OFFSET_BITS):

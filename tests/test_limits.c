@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_limits.c - conformance at the limits of a process: 100 000 view
  * map/unmap cycles of one map, and a few thousand whole open/map/view/close

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_open.c - conformance of pmmf_file_open and pmmf_file_close: the open
  * flags, CREATE / CREATE_NEW / TRUNCATE, missing files and directories, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_process.c - conformance across processes: the test executable starts
  * itself as a child (tests/support: posix_spawn; CreateProcessW, under Wine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_shared.c - conformance of named shared memory within one process
  * (pmmf_map_shared, pmmf_shm_unlink): name rules, the three modes and the

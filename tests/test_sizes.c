@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sizes.c - conformance of file and map sizes: pmmf_file_size,
  * pmmf_file_resize (grow with zeros, shrink, needs WRITE, PMMF_E_BUSY while a

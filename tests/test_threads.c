@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_threads.c - conformance of concurrent use: several threads create,
  * write, read and unmap views of one map at the same time (file-backed and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_views.c - conformance of pmmf_view_map and the view getters: any byte
  * offset (around pages and 64 KiB boundaries) lands pmmf_view_data on exactly

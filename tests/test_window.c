@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_window.c - conformance of sliding windows (pmmf_window_*): any request
  * of up to the window's size is served whole (straddling granules and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pmmf.c - the pmmf command-line tool: what the library reports about this
  * system (info), files printed through read-only views (cat, hexdump), files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * alloc.c - the library's one allocator (counted, so tests can prove nothing
  * leaked) and the fault injector that tests arm to make the N-th OS call or

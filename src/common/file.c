@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * file.c - pmmf_file_*: flag checks, truncation after a successful open (so
  * an exclusive-access conflict truncates nothing), the file's lifetime (maps

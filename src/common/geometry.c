@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * geometry.c - page size, allocation granularity, backend name and version:
  * the backend answers, this file only publishes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * map.c - pmmf_map_file and pmmf_map_anonymous: the size rules (0 = the
  * file's size, empty file -> PMMF_E_EMPTY, larger only with PMMF_MAP_GROW on

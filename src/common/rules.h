@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rules.h - the behaviour rules shared by every public function, said once:
  * access values and their compatibility, range checks that cannot overflow,

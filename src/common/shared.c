@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shared.c - named shared memory: pmmf_map_shared and pmmf_shm_unlink. The
  * rules are said here, once, for every backend: the name, mode and access

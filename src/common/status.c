@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * status.c - status names and messages, generated from the one list in
  * portmmf.h (PMMF_STATUS_MAP), and this thread's last OS error: the egress

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * syscall.c - lookup by name in the backend's replaceable OS-call table, so
  * tests can swap any OS call (pmmf__os_syscall_set) without touching the code

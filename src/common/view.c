@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * view.c - pmmf_view_*: any byte offset is accepted and rounded down to the
  * native granularity here (the user's pointer is the exact byte asked for),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * window.c - sliding windows over maps of any size: pmmf_window_*. A window
  * keeps one view of its map and moves it only when a request leaves it. Views

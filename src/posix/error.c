@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.c - the POSIX backend's one translation from errno to status, the
  * errno behind each abstract fault kind, and the page size.

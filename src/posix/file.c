@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * file.c - POSIX files: open (close-on-exec, regular files only, never
  * blocking on a FIFO yet waiting out a lease like a plain open), size,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guard.c - guarded copies on POSIX: a SIGBUS/SIGSEGV handler, installed on
  * the first guarded copy, turns a fault of the copy itself (inside the range

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * map.c - POSIX map objects and views: a file map borrows the file's
  * descriptor, an anonymous map is a memfd (or an unlinked shm object) so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * posix.h - what the POSIX backend's files share: the replaceable OS-call
  * table (every OS call goes through it, so tests can swap a call or inject a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shm.c - named shared memory on POSIX: shm_open("/<name>") objects, created
  * with O_EXCL, mode 0600 whatever the umask, sized with their storage

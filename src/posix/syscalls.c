@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * syscalls.c - the POSIX backend's OS-call table, after SQLite's aSyscall[]:
  * each entry names a call, its current function and its original, so test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.c - the Win32 backend's one translation from GetLastError() codes to
  * statuses, the egress point that records the raw code, and the Win32 code

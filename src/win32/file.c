@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * file.c - files on Win32: UTF-8 paths become UTF-16 (absolute ones are
  * normalised and given the \\?\ prefix, so long paths work), CreateFileW opens

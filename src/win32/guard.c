@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guard.c - guarded copies on Win32: a vectored exception handler, added on
  * the first guarded copy, turns an in-page error or access violation of the

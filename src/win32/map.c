@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * map.c - sections and views on Win32: CreateFileMappingW for file and
  * page-file-backed maps, MapViewOfFileEx (never replacing what is at a fixed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shm.c - named shared memory on Win32: page-file-backed sections named
  * Local\<name> (this session's namespace). CreateFileMappingW creates or

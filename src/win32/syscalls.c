@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * syscalls.c - the Win32 backend's OS-call table, after SQLite's aSyscall[]:
  * each entry names a Win32 call, its current function and its original, so

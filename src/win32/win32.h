@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32.h - what the Win32 backend's files share: the replaceable OS-call
  * table (every Win32 call the backend makes goes through it, so tests can swap

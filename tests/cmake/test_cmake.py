@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """test_cmake.py - libportmmf consumed by CMake projects, each way (TAP).
 
 The root CMakeLists.txt builds the same sources as Meson (src/sources.txt).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_errors.py - docs/errors.md agrees with the code (TAP).
 
 For every status of PMMF_STATUS_MAP (include/portmmf.h): docs/errors.md has a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """compile_snippets.py - the C examples in README.md and docs/*.md compile (TAP).
 
 A fenced ```c block is compiled when the line before its fence is one of

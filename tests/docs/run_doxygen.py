@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """run_doxygen.py - the API reference builds from include/portmmf.h and docs/
 with zero Doxygen warnings, and is one a newcomer can navigate (TAP).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """test_applog.py - examples/applog survives being killed (TAP).
 
 Starts `applog append LOG` (no count: it appends until killed), waits until

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """test_checksum.py - examples/checksum prints what cksum prints (TAP).
 
 Files of several sizes, from empty to a sparse file of more than 4 GiB

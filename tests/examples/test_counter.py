@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """test_counter.py - examples/counter: processes add to one counter in named
 shared memory and all see the sum (TAP).
 """

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * header_c.c - the public header compiles alone (no other include first) as
  * strict C99 with -pedantic, and its declarations link.

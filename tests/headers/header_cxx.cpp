@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * header_cxx.cpp - the public header compiles alone as C++11 (extern "C",
  * no C-only constructs) and its declarations link.

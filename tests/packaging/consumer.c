@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * consumer.c - a program built outside libportmmf's own build, against an
  * installed (staged) libportmmf or a subproject: it checks that the header it

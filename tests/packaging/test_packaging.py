@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """test_packaging.py - libportmmf as a user gets it, each way (TAP).
 
 Stages `meson install --destdir` of the build directory, then builds and runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_dlopen.c - guarded copies from the shared library loaded with
  * dlopen, on a thread that existed before the load and on the main thread:

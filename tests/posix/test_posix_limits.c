@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_limits.c - POSIX-only checks at the process's resource limits:
  * with the descriptor limit (RLIMIT_NOFILE) exhausted, pmmf_file_open and

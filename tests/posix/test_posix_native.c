@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_native.c - POSIX-only checks of the backend's OS-level choices:
  * descriptors are close-on-exec, file views are MAP_SHARED (a plain pread of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_open.c - POSIX-only checks of the file-open path against
  * neighbours: a creator whose open fails never removes a file another open

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_security.c - POSIX-only checks behind docs/security.md: opens
  * follow symbolic links, but files are never created through one (a link to

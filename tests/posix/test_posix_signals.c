@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_signals.c - POSIX-only checks of the guarded-access signal
  * handling: no SIGBUS/SIGSEGV handler is installed at load time, the library

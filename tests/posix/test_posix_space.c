@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_posix_space.c - POSIX-only checks on real, small, full file systems: a
  * 1 MiB tmpfs and a loop-mounted 16 MiB ext4 image, mounted by the test (it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """pmmftest.py - what the Python test drivers share (tests/tools,
 tests/examples, tests/packaging, tests/docs): a TAP runner over a list of
 cases, and running a program of the build (through Wine for a Windows build

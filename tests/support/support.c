@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * support.c - the portable half of the test helpers: status assertions, the
  * temporary directory's lifetime, path joining, stdio file access and byte

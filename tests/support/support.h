@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * support.h - helpers shared by every libportmmf test executable: a private
  * temporary directory, plain-stdio file access for checking what reached the

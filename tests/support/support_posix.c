@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * support_posix.c - the POSIX half of the test helpers: temporary directory
  * creation and recursive removal, stat-based sizes, open descriptor and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * support_win32.c - the Win32 half of the test helpers: UTF-8 paths converted
  * to UTF-16 (with the \\?\ prefix for long absolute paths), temporary

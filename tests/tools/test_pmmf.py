@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """test_pmmf.py - the pmmf command-line tool, command by command (TAP).
 
 Runs tools/pmmf (through Wine for a Windows build) on files this script

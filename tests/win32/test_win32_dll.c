@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_win32_dll.c - libportmmf used as a DLL: this program links the import
  * library (no PMMF_STATIC), so every call crosses into libportmmf-0.dll. It

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_win32_handlers.c - the library's vectored exception handler next to
  * the application's own, with libportmmf-0.dll loaded by LoadLibrary (path as

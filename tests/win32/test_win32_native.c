@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_win32_native.c - Win32-only checks of the backend's OS-level choices:
  * the 64 KiB granularity, UTF-8 paths converted to the right UTF-16 names,
