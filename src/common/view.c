@@ -113,13 +113,16 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
 {
   if (!out || !map || !base || !pmmf__access_valid(access) || (flags & ~PMMF__VIEW_KNOWN))
     return pmmf__reject(PMMF_E_INVALID);
-  /* The native granularity too where it is larger (pages above 64 KiB):
-   * else the OS mapping at `base` would start below `offset`, and the data
-   * would not be at `base`. */
-  if ((uintptr_t)base % PMMF_PORTABLE_GRANULARITY != 0 ||
-      offset % PMMF_PORTABLE_GRANULARITY != 0 || (uintptr_t)base % pmmf__os_granularity() != 0 ||
-      offset % pmmf__os_granularity() != 0)
-    return pmmf__reject(PMMF_E_ALIGNMENT);
+  /* 64 KiB, or the native granularity where it is larger (pages above
+   * 64 KiB): else the OS mapping at `base` would start below `offset`, and
+   * the data would not be at `base`. Both are powers of two. */
+  {
+    uint64_t alignment = pmmf__os_granularity() > PMMF_PORTABLE_GRANULARITY
+                           ? pmmf__os_granularity()
+                           : PMMF_PORTABLE_GRANULARITY;
+    if ((uintptr_t)base % alignment != 0 || offset % alignment != 0)
+      return pmmf__reject(PMMF_E_ALIGNMENT);
+  }
   return view_create(out, map, offset, length, access, flags, base);
 }
 
@@ -166,6 +169,7 @@ int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flag
 {
   void *addr = NULL;
   size_t span = 0;
+  uint64_t mapped_at;
   int status;
 
   if (!view || (flags != PMMF_FLUSH_ASYNC && flags != PMMF_FLUSH_SYNC))
@@ -176,12 +180,11 @@ int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flag
   /* Copy-on-write and memory-only views have nothing to write back. */
   if (view->created == PMMF_ACCESS_COPY || view->map->kind != PMMF__MAP_FILE)
     return PMMF_OK;
-  /* The file position of `addr`: the view's OS mapping starts at the
-   * granularity-aligned offset below view->offset. */
+  /* The file position of `addr`, counted from the OS mapping's start. */
+  mapped_at = view->offset - (uint64_t)(view->data - (char *)view->base);
   status = pmmf__os_view_flush(&view->map->os,
-                               view->offset - (uint64_t)(view->data - (char *)view->base) +
-                                 (uint64_t)((char *)addr - (char *)view->base),
-                               addr, span, flags == PMMF_FLUSH_SYNC);
+                               mapped_at + (uint64_t)((char *)addr - (char *)view->base), addr,
+                               span, flags == PMMF_FLUSH_SYNC);
   if (status == PMMF_OK && flags == PMMF_FLUSH_SYNC &&
       (view->map->file->flags & PMMF_OPEN_WRITE))
     status = pmmf__os_file_sync(view->map->file->handle);

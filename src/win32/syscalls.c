@@ -109,7 +109,6 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_CreateFileW] = ENTRY(CreateFileW, CreateFileW),
   [PMMF__W32_GetFileAttributesW] = ENTRY(GetFileAttributesW, GetFileAttributesW),
   [PMMF__W32_GetFileType] = ENTRY(GetFileType, GetFileType),
-  [PMMF__W32_DeleteFileW] = ENTRY(DeleteFileW, DeleteFileW),
   [PMMF__W32_GetFullPathNameW] = ENTRY(GetFullPathNameW, GetFullPathNameW),
   [PMMF__W32_MultiByteToWideChar] = ENTRY(MultiByteToWideChar, MultiByteToWideChar),
   [PMMF__W32_GetFileSizeEx] = ENTRY(GetFileSizeEx, GetFileSizeEx),

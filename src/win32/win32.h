@@ -45,7 +45,6 @@ struct pmmf__w32_section_basic {
   X(CreateFileW, HANDLE, (LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE)) \
   X(GetFileAttributesW, DWORD, (LPCWSTR))                                                      \
   X(GetFileType, DWORD, (HANDLE))                                                              \
-  X(DeleteFileW, BOOL, (LPCWSTR))                                                              \
   X(GetFullPathNameW, DWORD, (LPCWSTR, DWORD, LPWSTR, LPWSTR *))                               \
   X(MultiByteToWideChar, int, (UINT, DWORD, LPCCH, int, LPWSTR, int))                          \
   X(GetFileSizeEx, BOOL, (HANDLE, PLARGE_INTEGER))                                             \
@@ -114,7 +113,6 @@ int pmmf__w32_fault(const char *name);
 #define w32_GetFileAttributesW(...) \
   W32_CALL(GetFileAttributesW, INVALID_FILE_ATTRIBUTES, __VA_ARGS__)
 #define w32_GetFileType(...) W32_CALL(GetFileType, FILE_TYPE_UNKNOWN, __VA_ARGS__)
-#define w32_DeleteFileW(...) W32_CALL(DeleteFileW, FALSE, __VA_ARGS__)
 #define w32_GetFullPathNameW(...) W32_CALL(GetFullPathNameW, 0, __VA_ARGS__)
 #define w32_MultiByteToWideChar(...) W32_CALL(MultiByteToWideChar, 0, __VA_ARGS__)
 #define w32_GetFileSizeEx(...) W32_CALL(GetFileSizeEx, FALSE, __VA_ARGS__)
