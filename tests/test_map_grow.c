@@ -285,6 +285,41 @@ static void test_grow_failures_change_nothing(void **state) {
   assert_true(failures > 0);
 }
 
+#ifndef _WIN32
+static uint64_t small_file_limit(void) {
+  return 3 * KIB64;
+}
+#endif
+
+/* POSIX: a growth beyond RLIMIT_FSIZE (swapped in the OS-call table) is
+ * PMMF_E_RANGE before anything changes, never SIGXFSZ; up to it, fine.
+ * Windows has no such limit. */
+static void test_grow_beyond_file_size_limit(void **state) {
+#ifdef _WIN32
+  (void)state;
+#else
+  const char *path = support_path("grow-limit.bin");
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_view *view;
+  (void)state;
+
+  open_mapped(path, KIB64, 1, &file, &map);
+  assert_ok(pmmf_view_map(&view, map, 0, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf__os_syscall_set("getrlimit", (pmmf__syscall_ptr)small_file_limit));
+  assert_status(pmmf_map_grow(map, 3 * KIB64 + 1), PMMF_E_RANGE);
+  assert_int_equal(pmmf_map_size(map), KIB64);
+  assert_int_equal(support_file_size(path), (int64_t)KIB64);
+  assert_ok(pmmf_map_grow(map, 3 * KIB64));
+  assert_ok(pmmf__os_syscall_set("getrlimit", NULL));
+  assert_int_equal(support_file_size(path), (int64_t)(3 * KIB64));
+  assert_int_equal(support_check(pmmf_view_data(view), (size_t)KIB64, 0, 1), -1);
+  assert_ok(pmmf_view_unmap(view));
+  assert_ok(pmmf_map_close(map));
+  assert_ok(pmmf_file_close(file));
+#endif
+}
+
 /* Views that grow in place: the pointer never moves, the bytes stay; the
  * map is grown first. Windows: PMMF_E_UNSUPPORTED, nothing left behind. */
 static void test_reserved_view_extends_in_place(void **state) {
@@ -556,6 +591,7 @@ int main(void) {
       cmocka_unit_test(test_anonymous_grow),
       cmocka_unit_test(test_shared_grow),
       cmocka_unit_test(test_grow_failures_change_nothing),
+      cmocka_unit_test(test_grow_beyond_file_size_limit),
       cmocka_unit_test(test_reserved_view_extends_in_place),
       cmocka_unit_test(test_reserved_copy_view),
       cmocka_unit_test(test_reserved_view_failures),

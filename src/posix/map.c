@@ -145,14 +145,18 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
 }
 
 /* No access and no commitment: the pages are only address space. */
-int pmmf__os_view_reserve(void **out_base, size_t length)
+static int reserve_flags(void)
 {
 #ifdef MAP_NORESERVE
-  int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  return MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 #else
-  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+  return MAP_PRIVATE | MAP_ANONYMOUS;
 #endif
-  void *base = os_mmap(NULL, length, PROT_NONE, flags, -1, 0);
+}
+
+int pmmf__os_view_reserve(void **out_base, size_t length)
+{
+  void *base = os_mmap(NULL, length, PROT_NONE, reserve_flags(), -1, 0);
   if (base == MAP_FAILED)
     return pmmf__posix_fail(errno);
   *out_base = base;
@@ -174,8 +178,14 @@ int pmmf__os_view_map_over(const struct pmmf__os_map *map, uint64_t offset, size
   if (!offset_mappable(offset))
     return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
   base = os_mmap(at, length, protection(now), flags, (int)map->handle, (off_t)offset);
-  if (base == MAP_FAILED)
-    return pmmf__posix_fail(errno);
+  if (base == MAP_FAILED) {
+    /* Linux may have unmapped the reservation's pages before failing: plug
+     * the range again with reserved pages, so that nothing else can be
+     * mapped into the view's reservation (its unmap releases all of it). */
+    int err = errno;
+    (void)os_mmap(at, length, PROT_NONE, reserve_flags() | MAP_FIXED, -1, 0);
+    return pmmf__posix_fail(err);
+  }
 #ifndef MAP_POPULATE
   if (populate)
     os_madvise(base, length, MADV_WILLNEED);

@@ -146,10 +146,14 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
   return PMMF_OK;
 }
 
-/* Placeholders (VirtualAlloc2 with MEM_RESERVE_PLACEHOLDER, MapViewOfFile3
- * with MEM_REPLACE_PLACEHOLDER, Windows 10 1803) could do this; Wine 8
- * refuses MEM_RESERVE_PLACEHOLDER (ERROR_INVALID_PARAMETER), and a
- * free-and-remap would race with other threads' mappings: not offered. */
+/* Not offered. Placeholders (VirtualAlloc2 with MEM_RESERVE_PLACEHOLDER,
+ * MapViewOfFile3 with MEM_REPLACE_PLACEHOLDER, Windows 10 1803) map views
+ * at 64 KiB boundaries of both address and file offset only: a view whose
+ * end is not on such a boundary could grow only by unmapping its last piece
+ * and mapping it again larger, its bytes gone from under the pointer
+ * meanwhile. Wine 8.0 refuses MEM_RESERVE_PLACEHOLDER outright
+ * (ERROR_INVALID_PARAMETER), and a free-and-remap would race with other
+ * threads' mappings. */
 int pmmf__os_view_reserve(void **out_base, size_t length)
 {
   (void)out_base;
