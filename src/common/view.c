@@ -143,7 +143,11 @@ static int view_reserve_entered(pmmf_view **out, pmmf_map *map, uint64_t offset,
     return pmmf__no_memory();
   status = pmmf__os_view_reserve(&base, total);
   if (status == PMMF_OK) {
-    status = pmmf__os_view_map_over(&map->os, aligned, delta + wanted, access, access,
+    /* Whole pages (of pmmf__os_page_size, which a test build may report
+     * larger than the pages mmap rounds to), so that an extension starts
+     * where this mapping ends; inside the reservation, which is rounded so. */
+    status = pmmf__os_view_map_over(&map->os, aligned,
+                                    (size_t)pmmf__align_up(delta + wanted, page), access, access,
                                     (flags & PMMF_VIEW_POPULATE) != 0, base);
     if (status != PMMF_OK) {
       long first = pmmf__last_error_get();
@@ -182,9 +186,10 @@ int pmmf_view_map_reserve(pmmf_view **out, pmmf_map *map, uint64_t offset, size_
   return status;
 }
 
-/* The new range [old end, new end) is mapped at the page that follows the
- * pages already mapped (the OS maps whole pages: the tail of the last one is
- * already there), from the file position that page stands for. */
+/* The new range [old end, new end) is mapped in whole pages at the page
+ * that follows the pages already mapped (the tail of the last one is already
+ * there), from the file position that page stands for, up to the page that
+ * holds the new end (inside the reservation, which is rounded so). */
 static int view_extend_entered(pmmf_view *view, size_t length)
 {
   size_t page = pmmf__os_page_size();
@@ -201,7 +206,8 @@ static int view_extend_entered(pmmf_view *view, size_t length)
   mapped_end = (size_t)pmmf__align_up(view->mapped, page);
   new_end = delta + length;
   if (new_end > mapped_end) {
-    status = pmmf__os_view_map_over(&view->map->os, aligned + mapped_end, new_end - mapped_end,
+    status = pmmf__os_view_map_over(&view->map->os, aligned + mapped_end,
+                                    (size_t)pmmf__align_up(new_end, page) - mapped_end,
                                     view->created, view->current, 0,
                                     (char *)view->base + mapped_end);
     if (status != PMMF_OK)
