@@ -3,8 +3,8 @@
  * test_posix_space.c - POSIX-only checks on real, small, full file systems: a
  * 1 MiB tmpfs and a loop-mounted 16 MiB ext4 image, mounted by the test (it
  * needs root; otherwise each test is skipped with the reason). Growth beyond
- * the free space (pmmf_file_resize, PMMF_MAP_GROW, pmmf_map_grow) is PMMF_E_NO_SPACE with the
- * file's size unchanged; growth within it reserves the storage, so that after
+ * the free space (pmmf_file_resize, PMMF_MAP_GROW, pmmf_map_grow) is
+ * PMMF_E_NO_SPACE with the file's size unchanged; growth within it reserves the storage, so that after
  * another file has taken every free block, a child that writes every byte of
  * the grown range through the pointer does not die of SIGBUS. The sparse
  * flags keep the old behaviour. Named memory on a full /dev/shm (a 1 MiB
