@@ -275,6 +275,74 @@ PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
  * @return ::PMMF_OK, or an OS failure (the handle is released all the same)
  */
 PMMF_API int pmmf_file_close(pmmf_file *file);
+
+/**
+ * A native OS handle, as wide as a pointer: a file descriptor (an int) on
+ * POSIX, a HANDLE on Windows, converted with a cast, e.g.
+ * `(pmmf_native_handle)fd`, `(HANDLE)native`. It is one type on every
+ * platform so that code passing it along needs no #ifdef.
+ */
+typedef intptr_t pmmf_native_handle;
+
+/** No handle: -1 (an invalid descriptor; INVALID_HANDLE_VALUE on Windows). */
+#define PMMF_NATIVE_HANDLE_INVALID ((pmmf_native_handle)-1)
+
+/**
+ * Open a pmmf_file from a file descriptor (POSIX) or file HANDLE (Windows)
+ * the caller already has. The library DUPLICATES the handle (POSIX
+ * fcntl(F_DUPFD_CLOEXEC), Windows DuplicateHandle, not inheritable) and works
+ * on its own duplicate: the caller keeps its handle, may close it at any time,
+ * and must close it itself; pmmf_file_close() closes only the duplicate.
+ *
+ * Every rule of files applies: a regular file only (a directory, FIFO,
+ * socket, device or console is ::PMMF_E_INVALID); READ needs a handle open for
+ * reading, WRITE one open for reading and writing (POSIX: checked with
+ * fcntl(F_GETFL), so an O_WRONLY or O_PATH descriptor is ::PMMF_E_ACCESS;
+ * Windows: checked against the handle's granted access through
+ * NtQueryObject, where the system answers; where it does not, a missing
+ * access shows as ::PMMF_E_ACCESS from pmmf_map_file()).
+ *
+ * Exclusive access, PMMF_OPEN_EXCLUSIVE: POSIX takes the flock LOCK_EX that
+ * an exclusive pmmf_file_open() takes, on the duplicate; a duplicate shares
+ * its open file description, and with it the lock, with the caller's
+ * descriptor: the caller's own descriptor (and every other descriptor of that
+ * description) is not excluded, other opens of the file by libportmmf are,
+ * and the lock lasts until the last descriptor of the description is closed.
+ * Without PMMF_OPEN_EXCLUSIVE no lock is taken (a lock taken on a shared
+ * description would change the caller's own). Windows: sharing was fixed by
+ * the CreateFile that made the handle and cannot be changed on a handle:
+ * PMMF_OPEN_EXCLUSIVE is ::PMMF_E_UNSUPPORTED there (open with share mode 0).
+ * @par Safety
+ * The caller's handle reaches the same file: it can shrink it under the
+ * views of its maps; see \ref files.
+ * @param out receives the file on success; untouched on failure
+ * @param handle an open descriptor or HANDLE; it is duplicated, never taken
+ * @param flags PMMF_OPEN_READ or PMMF_OPEN_WRITE, optionally with
+ *   PMMF_OPEN_EXCLUSIVE and PMMF_OPEN_SPARSE (CREATE, CREATE_NEW and
+ *   TRUNCATE make no sense for an open handle: ::PMMF_E_INVALID)
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL out, PMMF_NATIVE_HANDLE_INVALID
+ *   or a handle that is not open, unknown or unfit flags, not a regular
+ *   file); ::PMMF_E_ACCESS (the handle's mode does not allow @p flags);
+ *   ::PMMF_E_SHARING (POSIX: another open holds the file EXCLUSIVE, or holds
+ *   any lock when EXCLUSIVE is asked); ::PMMF_E_UNSUPPORTED (EXCLUSIVE on
+ *   Windows, or on a POSIX file system without flock); ::PMMF_E_NO_MEMORY
+ *   (also: no descriptor or handle left); ::PMMF_E_OS
+ */
+PMMF_API int pmmf_file_open_native(pmmf_file **out, pmmf_native_handle handle, unsigned flags);
+
+/**
+ * The file's native handle: its descriptor (POSIX) or HANDLE (Windows).
+ * Borrowed: valid while the pmmf_file lives (until pmmf_file_close() and
+ * the close of its last map); the caller must not close it. For a file from
+ * pmmf_file_open_native() it is the library's duplicate, not the caller's.
+ * @par Safety
+ * Whatever is done through the handle bypasses the library's rules:
+ * shrinking the file through it makes views fault; see \ref files.
+ * @param file an open file
+ * @param handle receives the handle; untouched on failure
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument)
+ */
+PMMF_API int pmmf_file_native_handle(const pmmf_file *file, pmmf_native_handle *handle);
 /** @} */
 
 /**
@@ -442,6 +510,22 @@ PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
  * @return ::PMMF_OK, or an OS failure (the map is released all the same)
  */
 PMMF_API int pmmf_map_close(pmmf_map *map);
+
+/**
+ * The map's native handle. Windows: the section (file mapping object) of
+ * every map. POSIX: the descriptor views are mapped from: the file's for a
+ * map of a file (the same as pmmf_file_native_handle()), the memfd or
+ * unlinked shm object of an anonymous map, the shm object of a named map.
+ * Borrowed: valid while the map lives (until pmmf_map_close() and the unmap
+ * of its last view); the caller must not close it.
+ * @par Safety
+ * Memory mapped or resized through the handle is outside the library's
+ * rules; see \ref maps.
+ * @param map a map
+ * @param handle receives the handle; untouched on failure
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument)
+ */
+PMMF_API int pmmf_map_native_handle(const pmmf_map *map, pmmf_native_handle *handle);
 /** @} */
 
 /**

@@ -114,6 +114,12 @@ const char *pmmf__os_backend_name(void);
  * ------------------------------------------------------------------------- */
 
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created);
+/* Adopt a caller's handle: check that `native` is an open regular file whose
+ * mode allows `flags` (READ or WRITE; EXCLUSIVE as pmmf_file_open_native
+ * says), then duplicate it, never inheritable, into *out. The caller's handle
+ * is never closed or changed (POSIX: an EXCLUSIVE flock is taken on the
+ * duplicate's open file description, which the caller's shares). */
+int pmmf__os_file_adopt(pmmf__handle *out, pmmf__handle native, unsigned flags);
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);

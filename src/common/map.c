@@ -122,6 +122,14 @@ uint64_t pmmf_map_size(const pmmf_map *map)
   return map ? map->size : 0;
 }
 
+int pmmf_map_native_handle(const pmmf_map *map, pmmf_native_handle *handle)
+{
+  if (!map || !handle)
+    return pmmf__reject(PMMF_E_INVALID);
+  *handle = (pmmf_native_handle)map->os.handle;
+  return PMMF_OK;
+}
+
 int pmmf__map_release(pmmf_map *map)
 {
   int status = PMMF_OK;

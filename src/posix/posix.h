@@ -46,6 +46,9 @@ enum pmmf__posix_call {
   POSIX_DLOPEN,
   POSIX_DLERROR,
   POSIX_GETEUID,
+  POSIX_FCNTL,
+  POSIX_MLOCK,
+  POSIX_MUNLOCK,
   POSIX_CALL_COUNT
 };
 
@@ -127,6 +130,13 @@ int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memor
 #define os_dlerror() ((char *(*)(void))pmmf__posix_syscalls[POSIX_DLERROR].current)()
 /* The effective uid cannot fail either: no fault check. */
 #define os_geteuid() ((uid_t (*)(void))pmmf__posix_syscalls[POSIX_GETEUID].current)()
+
+/* fcntl with one int argument (F_DUPFD_CLOEXEC, F_GETFL). */
+#define os_fcntl(fd, cmd, arg) \
+  POSIX_CALL(POSIX_FCNTL, int (*)(int, int, ...), -1, fd, cmd, arg)
+#define os_mlock(addr, len) POSIX_CALL(POSIX_MLOCK, int (*)(const void *, size_t), -1, addr, len)
+#define os_munlock(addr, len) \
+  POSIX_CALL(POSIX_MUNLOCK, int (*)(const void *, size_t), -1, addr, len)
 
 /* The egress point: errno becomes a status, the raw code is kept. */
 int pmmf__posix_fail(int err);

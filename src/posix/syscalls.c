@@ -115,6 +115,9 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_DLOPEN] = ENTRY("dlopen", dlopen),
   [POSIX_DLERROR] = ENTRY("dlerror", dlerror),
   [POSIX_GETEUID] = ENTRY("geteuid", geteuid),
+  [POSIX_FCNTL] = ENTRY("fcntl", fcntl),
+  [POSIX_MLOCK] = ENTRY("mlock", mlock),
+  [POSIX_MUNLOCK] = ENTRY("munlock", munlock),
 };
 
 int pmmf__posix_fault(int index)
