@@ -380,7 +380,12 @@ typedef struct pmmf_map pmmf_map;
 typedef enum pmmf_access {
   PMMF_ACCESS_READ = 1,  /**< read only */
   PMMF_ACCESS_WRITE = 2, /**< read and write, shared with every other view */
-  PMMF_ACCESS_COPY = 3   /**< copy-on-write: writes stay private to the view */
+  PMMF_ACCESS_COPY = 3,  /**< copy-on-write: writes stay private to the view */
+  /** no access at all (guard pages): only for pmmf_view_protect(); maps,
+   * views and windows cannot be created with it (::PMMF_E_INVALID). Its
+   * value stands apart from the three accesses a view can be created with:
+   * 0 and 4 stay invalid everywhere, as they were in 0.1. */
+  PMMF_ACCESS_NONE = 8
 } pmmf_access;
 
 /** Flags of pmmf_map_file(). */
@@ -679,12 +684,54 @@ PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmm
 
 /**
  * Change the view's access: WRITE <-> READ for a view created WRITE, COPY <->
- * READ for a view created COPY.
+ * READ for a view created COPY, and to or from NONE for any view.
+ *
+ * NONE (POSIX PROT_NONE, Windows PAGE_NOACCESS) makes the whole view a guard
+ * region: any touch through a pointer faults (SIGSEGV, an access violation),
+ * and pmmf_view_read() and pmmf_view_write() over it return ::PMMF_E_IO
+ * without touching memory. The bytes are kept: protecting the view back
+ * shows them again. pmmf_view_lock() refuses a NONE view (::PMMF_E_ACCESS).
+ * For a guard page next to data, map a one-page view of its own beside the
+ * data's view (pmmf_view_map_at()) and protect it NONE.
+ * @par Safety
+ * After NONE, every touch of the view's memory through a pointer faults; see
+ * \ref views.
  * @param view the view
- * @param access the new access: READ, or the access the view was created with
+ * @param access the new access: READ, NONE, or the access the view was
+ *   created with
  * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_ACCESS (any other change); ::PMMF_E_OS
  */
 PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
+
+/**
+ * Lock a range of the view in memory: its pages are made resident and stay
+ * so (no paging out) until pmmf_view_unlock() or pmmf_view_unmap() (POSIX
+ * mlock, Windows VirtualLock). The range is rounded out to whole pages by
+ * the library: any offset and length is valid. Locks do not nest: one unlock
+ * undoes any number of locks of a page. Locking a COPY view on Linux makes
+ * private copies of its pages at once (mlock writes to them), so later
+ * changes of the file no longer show in them.
+ * @param view the view (not currently NONE)
+ * @param offset relative to the view
+ * @param length 0 means to the end of the view
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL view); ::PMMF_E_RANGE;
+ *   ::PMMF_E_ACCESS (the view is currently NONE); ::PMMF_E_NO_MEMORY (more
+ *   than this process may lock: POSIX RLIMIT_MEMLOCK, without
+ *   CAP_IPC_LOCK; Windows the minimum working set, which
+ *   SetProcessWorkingSetSize raises; or no memory to lock); ::PMMF_E_OS
+ */
+PMMF_API int pmmf_view_lock(pmmf_view *view, size_t offset, size_t length);
+
+/**
+ * Unlock a range of the view (POSIX munlock, Windows VirtualUnlock). The
+ * range is rounded out to whole pages. Unlocking pages that are not locked is
+ * ::PMMF_OK (Windows' ERROR_NOT_LOCKED is not an error here).
+ * @param view the view
+ * @param offset relative to the view
+ * @param length 0 means to the end of the view
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL view); ::PMMF_E_RANGE; ::PMMF_E_OS
+ */
+PMMF_API int pmmf_view_unlock(pmmf_view *view, size_t offset, size_t length);
 
 /**
  * Copy bytes out of the view.
@@ -693,7 +740,7 @@ PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
  * @param dst the destination buffer
  * @param length the number of bytes; 0 copies nothing
  * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_IO (a page could not be
- *   read)
+ *   read, including a view protected NONE)
  */
 PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length);
 
@@ -705,6 +752,7 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
  * @param length the number of bytes; 0 copies nothing
  * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_ACCESS (the view is
  *   currently READ; memory untouched); ::PMMF_E_IO (a page could not be written,
+ *   including a view protected NONE: memory untouched;
  *   including a page of sparse growth the file system had no room for: POSIX
  *   raises the same SIGBUS for both, so it is never ::PMMF_E_NO_SPACE)
  */

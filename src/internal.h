@@ -200,8 +200,12 @@ int pmmf__os_view_unmap(void *base, size_t length);
  * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
 int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
                         size_t length, int sync);
-/* `access` is READ, WRITE or COPY (COPY: writable copy-on-write pages). */
+/* `access` is READ, WRITE, COPY (writable copy-on-write pages) or NONE. */
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
+/* Lock (lock = 1) or unlock a page-aligned range in memory. Unlocking pages
+ * that are not locked is PMMF_OK; a limit on locked memory is
+ * PMMF_E_NO_MEMORY. */
+int pmmf__os_view_lock(void *addr, size_t length, int lock);
 /* PMMF_E_UNSUPPORTED where the platform has no equivalent. */
 int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
 

@@ -212,10 +212,11 @@ int pmmf_view_protect(pmmf_view *view, pmmf_access access)
 {
   int status;
 
-  if (!view || !pmmf__access_valid(access))
+  if (!view || !(pmmf__access_valid(access) || access == PMMF_ACCESS_NONE))
     return pmmf__reject(PMMF_E_INVALID);
-  /* READ always; otherwise only back to what the view was created with. */
-  if (access != PMMF_ACCESS_READ && access != view->created)
+  /* READ and NONE always; otherwise only back to what the view was created
+   * with. */
+  if (access != PMMF_ACCESS_READ && access != PMMF_ACCESS_NONE && access != view->created)
     return pmmf__reject(PMMF_E_ACCESS);
   if (access == view->current)
     return PMMF_OK;
@@ -223,6 +224,34 @@ int pmmf_view_protect(pmmf_view *view, pmmf_access access)
   if (status == PMMF_OK)
     view->current = access;
   return status;
+}
+
+static int view_lock(pmmf_view *view, size_t offset, size_t length, int lock)
+{
+  void *addr = NULL;
+  size_t span = 0;
+  int status;
+
+  if (!view)
+    return pmmf__reject(PMMF_E_INVALID);
+  status = view_span(view, offset, length, &addr, &span);
+  if (status != PMMF_OK)
+    return status;
+  /* Pages nobody may touch cannot be brought in (Windows refuses, Linux
+   * would lock nothing): said once, here. */
+  if (lock && view->current == PMMF_ACCESS_NONE)
+    return pmmf__reject(PMMF_E_ACCESS);
+  return pmmf__os_view_lock(addr, span, lock);
+}
+
+int pmmf_view_lock(pmmf_view *view, size_t offset, size_t length)
+{
+  return view_lock(view, offset, length, 1);
+}
+
+int pmmf_view_unlock(pmmf_view *view, size_t offset, size_t length)
+{
+  return view_lock(view, offset, length, 0);
 }
 
 /* A copy range relative to the view: zero length is valid and copies nothing. */

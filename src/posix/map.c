@@ -78,6 +78,8 @@ int pmmf__os_map_close(struct pmmf__os_map *map)
 
 static int protection(pmmf_access access)
 {
+  if (access == PMMF_ACCESS_NONE)
+    return PROT_NONE;
   return access == PMMF_ACCESS_READ ? PROT_READ : PROT_READ | PROT_WRITE;
 }
 
@@ -158,6 +160,20 @@ int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
 {
   if (os_mprotect(addr, length, protection(access)) != 0)
     return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}
+
+/* mlock: ENOMEM beyond RLIMIT_MEMLOCK, EPERM where that limit is 0 (older
+ * kernels) and EAGAIN when some pages could not be locked: all three are a
+ * lack of lockable memory. munlock of unlocked pages succeeds. */
+int pmmf__os_view_lock(void *addr, size_t length, int lock)
+{
+  int r = lock ? os_mlock(addr, length) : os_munlock(addr, length);
+  if (r != 0) {
+    if (errno == ENOMEM || errno == EPERM || errno == EAGAIN)
+      return pmmf__fail(errno, PMMF_E_NO_MEMORY);
+    return pmmf__posix_fail(errno);
+  }
   return PMMF_OK;
 }
 

@@ -19,6 +19,8 @@ static DWORD page_protection(pmmf_access access)
     return PAGE_READWRITE;
   case PMMF_ACCESS_COPY:
     return PAGE_WRITECOPY;
+  case PMMF_ACCESS_NONE:
+    return PAGE_NOACCESS;
   case PMMF_ACCESS_READ:
   default:
     return PAGE_READONLY;
@@ -156,6 +158,18 @@ int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
   if (!w32_VirtualProtect(addr, length, page_protection(access), &previous))
     return pmmf__w32_fail_last();
   return PMMF_OK;
+}
+
+/* VirtualLock: beyond the minimum working set, ERROR_WORKING_SET_QUOTA
+ * (PMMF_E_NO_MEMORY by the error table); VirtualUnlock of pages that are not
+ * locked, ERROR_NOT_LOCKED, is no failure (munlock agrees). */
+int pmmf__os_view_lock(void *addr, size_t length, int lock)
+{
+  if (lock ? w32_VirtualLock(addr, length) : w32_VirtualUnlock(addr, length))
+    return PMMF_OK;
+  if (!lock && GetLastError() == ERROR_NOT_LOCKED)
+    return PMMF_OK;
+  return pmmf__w32_fail_last();
 }
 
 int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice)
