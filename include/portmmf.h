@@ -395,7 +395,23 @@ enum pmmf_map_flags {
    * PMMF_OPEN_SPARSE does for every growth of a file); pmmf_map_anonymous():
    * reserve no memory up front (POSIX; Windows always commits). A write to a
    * page the system then has no room for faults (SIGBUS, an in-page error). */
-  PMMF_MAP_SPARSE = 0x02
+  PMMF_MAP_SPARSE = 0x02,
+  /** pmmf_map_anonymous(): ask for large pages (Linux hugetlb, else
+   * transparent huge pages; Windows SEC_LARGE_PAGES). Where they cannot be
+   * had the map gets normal pages: see pmmf_map_large_pages() */
+  PMMF_MAP_LARGE_PAGES = 0x04
+};
+
+/** What backs a map's memory: the answer of pmmf_map_large_pages(). */
+enum pmmf_large_pages {
+  /** normal pages */
+  PMMF_LARGE_PAGES_NONE = 0,
+  /** large pages, reserved for the map when it was made (Linux hugetlb;
+   * Windows SEC_LARGE_PAGES): every page of it is a large page */
+  PMMF_LARGE_PAGES_RESERVED = 1,
+  /** transparent huge pages asked for (Linux MADV_HUGEPAGE on the map's
+   * shmem): the kernel uses them where it finds them, normal pages elsewhere */
+  PMMF_LARGE_PAGES_TRANSPARENT = 2
 };
 
 /**
@@ -435,7 +451,8 @@ PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_
  * see \ref maps.
  * @param out receives the map; untouched on failure
  * @param size its size in bytes, more than 0
- * @param flags 0 or PMMF_MAP_SPARSE
+ * @param flags 0, PMMF_MAP_SPARSE, PMMF_MAP_LARGE_PAGES (normal pages where
+ *   large ones cannot be had: see pmmf_map_large_pages()), or both
  * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL out, size 0, unknown flags);
  *   ::PMMF_E_TOO_LARGE; ::PMMF_E_NO_MEMORY (also: POSIX, more than RAM and swap
  *   together, unless sparse); ::PMMF_E_NO_SPACE (POSIX: the shm file system
@@ -443,6 +460,33 @@ PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_
  *   file size limit, RLIMIT_FSIZE); ::PMMF_E_OS
  */
 PMMF_API int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags);
+
+/**
+ * The large page size this process can get for PMMF_MAP_LARGE_PAGES: Linux,
+ * the hugetlb page size when the pool has free pages
+ * (/proc/sys/vm/nr_hugepages), else the transparent huge page size when
+ * shmem may have them (/sys/kernel/mm/transparent_hugepage/shmem_enabled is
+ * not "never" or "deny"); Windows, GetLargePageMinimum() when the process
+ * token holds SeLockMemoryPrivilege ("Lock pages in memory"; the call
+ * enables it on the process token). Asked anew on every call.
+ * @return the size in bytes, or 0 when no large pages can be had
+ */
+PMMF_API size_t pmmf_large_page_size(void);
+
+/**
+ * What backs the memory of a map, for PMMF_MAP_LARGE_PAGES, whose request
+ * the system may not honour: the map is then made of normal pages, and this
+ * says so. A map made with ::PMMF_LARGE_PAGES_RESERVED places its views on
+ * large-page boundaries: offsets round down to pmmf_large_page_size() (the
+ * size when the map was made), views are mapped in whole large pages, and
+ * pmmf_view_map_at() needs bases and offsets that are multiples of it
+ * (::PMMF_E_ALIGNMENT). Its memory is reserved when the map is made unless
+ * PMMF_MAP_SPARSE (POSIX: a write a short hugetlb pool cannot serve then
+ * faults, SIGBUS).
+ * @param map a map; NULL gives ::PMMF_LARGE_PAGES_NONE
+ * @return a value of enum pmmf_large_pages
+ */
+PMMF_API int pmmf_map_large_pages(const pmmf_map *map);
 
 /** Modes of pmmf_map_shared(). */
 enum pmmf_shm_mode {

@@ -141,6 +141,9 @@ int pmmf__os_file_sync(pmmf__handle file);
 struct pmmf__os_map {
   pmmf__handle handle; /* POSIX: the fd views come from; Win32: the section */
   int owns_handle;     /* whether pmmf__os_map_close closes `handle` */
+  size_t page;         /* large-page maps: the large page, which views are
+                          placed on and mapped in whole; 0: the system's */
+  int large;           /* enum pmmf_large_pages: what backs the memory */
 };
 
 /* A map of an open file, `size` bytes (never more than the file's size: the
@@ -158,6 +161,13 @@ int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t
  * reserved unless `sparse` (POSIX; Windows always commits it). */
 int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse);
 int pmmf__os_map_close(struct pmmf__os_map *map);
+/* PMMF_MAP_LARGE_PAGES: an anonymous map of large pages where they can be
+ * had (out->page and out->large say what it got, the object rounded up to
+ * whole large pages), else pmmf__os_map_anonymous's. A failed attempt at
+ * large pages leaves no trace, not even the last OS error. */
+int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sparse);
+/* The large page size PMMF_MAP_LARGE_PAGES can get now, or 0. */
+size_t pmmf__os_large_page_size(void);
 
 /* A named shared memory object (`name` is valid: the common layer checked it;
  * the backend adds its namespace, Local\ or a leading slash). `mode`:

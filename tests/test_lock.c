@@ -208,7 +208,10 @@ static void test_lock_rlimit_child(void **state) {
 #endif
 }
 
-/* PMMF_ACCESS_NONE: a guard view. */
+/* PMMF_ACCESS_NONE: a guard view. The only test of this file that takes
+ * faults: CMocka swaps SIGSEGV handlers around each test without chaining,
+ * removing a handler the library installed in an earlier test (see
+ * test_guarded.c). */
 static void test_guard_none(void **state) {
   const char *path = support_path("guard.bin");
   pmmf_file *f = NULL;

@@ -17,6 +17,8 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
   map->size = size;
   map->access = access;
   map->kind = kind;
+  map->os.page = 0;
+  map->os.large = PMMF_LARGE_PAGES_NONE;
   atomic_init(&map->refs, 1);
   *out = map;
   return PMMF_OK;
@@ -100,7 +102,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   pmmf_map *map;
   int status;
 
-  if (!out || size == 0 || (flags & ~(unsigned)PMMF_MAP_SPARSE))
+  if (!out || size == 0 || (flags & ~(unsigned)(PMMF_MAP_SPARSE | PMMF_MAP_LARGE_PAGES)))
     return pmmf__reject(PMMF_E_INVALID);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
@@ -108,7 +110,10 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   status = pmmf__map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
   if (status != PMMF_OK)
     return status;
-  status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
+  if (flags & PMMF_MAP_LARGE_PAGES)
+    status = pmmf__os_map_anonymous_large(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
+  else
+    status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
   if (status != PMMF_OK) {
     pmmf__free(map);
     return status;
@@ -120,6 +125,16 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
 uint64_t pmmf_map_size(const pmmf_map *map)
 {
   return map ? map->size : 0;
+}
+
+int pmmf_map_large_pages(const pmmf_map *map)
+{
+  return map ? map->os.large : PMMF_LARGE_PAGES_NONE;
+}
+
+size_t pmmf_large_page_size(void)
+{
+  return pmmf__os_large_page_size();
 }
 
 int pmmf_map_native_handle(const pmmf_map *map, pmmf_native_handle *handle)

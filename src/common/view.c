@@ -20,6 +20,10 @@ static int view_check(const pmmf_map *map, uint64_t offset, size_t length, pmmf_
   uint64_t range = length;
   int status;
 
+  /* Views of a large-page map start on large-page boundaries. */
+  if (map->os.page > granularity)
+    granularity = map->os.page;
+
   if (!pmmf__access_allows(map->access, access))
     return pmmf__reject(PMMF_E_ACCESS);
   status = pmmf__range_check(map->size, offset, &range, 1);
@@ -40,14 +44,24 @@ static int view_map_checked(pmmf_view *view, pmmf_map *map, uint64_t offset, uin
                             void *fixed)
 {
   void *base;
-  int status = pmmf__os_view_map(&base, &map->os, aligned, delta + wanted, access,
-                                 (flags & PMMF_VIEW_POPULATE) != 0, fixed);
+  size_t mapped = delta + wanted;
+  int status;
+
+  /* A large-page map is mapped in whole large pages (the object has them:
+   * it was rounded up when made). */
+  if (map->os.page) {
+    if (mapped > SIZE_MAX - map->os.page)
+      return pmmf__reject(PMMF_E_TOO_LARGE);
+    mapped = (size_t)pmmf__align_up(mapped, map->os.page);
+  }
+  status = pmmf__os_view_map(&base, &map->os, aligned, mapped, access,
+                             (flags & PMMF_VIEW_POPULATE) != 0, fixed);
   if (status != PMMF_OK)
     return status;
 
   view->map = map;
   view->base = base;
-  view->mapped = delta + wanted;
+  view->mapped = mapped;
   view->data = (char *)base + delta;
   view->length = wanted;
   view->offset = offset;
@@ -120,6 +134,8 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
     uint64_t alignment = pmmf__os_granularity() > PMMF_PORTABLE_GRANULARITY
                            ? pmmf__os_granularity()
                            : PMMF_PORTABLE_GRANULARITY;
+    if (map->os.page > alignment)
+      alignment = map->os.page;
     if ((uintptr_t)base % alignment != 0 || offset % alignment != 0)
       return pmmf__reject(PMMF_E_ALIGNMENT);
   }
@@ -162,6 +178,15 @@ static int view_span(pmmf_view *view, size_t offset, size_t length, void **addr,
   if (status != PMMF_OK)
     return pmmf__reject(status);
   pmmf__page_span(view->data + offset, (size_t)wanted, view->base, addr, span);
+  /* Large pages are split by nothing: whole ones, which the mapping has. */
+  if (view->map->os.page) {
+    size_t page = view->map->os.page;
+    size_t into = (size_t)((char *)*addr - (char *)view->base);
+    size_t first = into - into % page;
+    size_t end = (size_t)pmmf__align_up(into + *span, page);
+    *addr = (char *)view->base + first;
+    *span = end - first;
+  }
   return PMMF_OK;
 }
 

@@ -69,6 +69,47 @@ int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
   return PMMF_OK;
 }
 
+size_t pmmf__os_large_page_size(void)
+{
+  uint64_t free_pages = 0, page = os_hugetlb(&free_pages);
+  if (page && free_pages)
+    return (size_t)page;
+  return (size_t)os_thp_shmem();
+}
+
+/* hugetlb where its pool has pages: a memfd of huge pages, rounded up to
+ * whole ones and reserved (fallocate; a pool too small fails there, ENOSPC).
+ * Else the plain memory object, with transparent huge pages asked for on
+ * each view where shmem may have them. */
+int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sparse)
+{
+  int status;
+#ifdef MFD_HUGETLB
+  uint64_t free_pages = 0, page = os_hugetlb(&free_pages);
+  long saved = pmmf__last_error_get();
+
+  if (page && free_pages && size <= (uint64_t)INT64_MAX - page &&
+      (uint64_t)(size_t)page == page) {
+    int fd = os_memfd_create("portmmf", MFD_CLOEXEC | MFD_HUGETLB);
+    if (fd >= 0) {
+      if (pmmf__posix_grow(fd, 0, (size + page - 1) / page * page, sparse, 1) == PMMF_OK) {
+        out->handle = fd;
+        out->owns_handle = 1;
+        out->page = (size_t)page;
+        out->large = PMMF_LARGE_PAGES_RESERVED;
+        return PMMF_OK;
+      }
+      os_close(fd);
+    }
+    pmmf__last_error_set(saved);
+  }
+#endif
+  status = pmmf__os_map_anonymous(out, size, sparse);
+  if (status == PMMF_OK && os_thp_shmem() != 0)
+    out->large = PMMF_LARGE_PAGES_TRANSPARENT;
+  return status;
+}
+
 int pmmf__os_map_close(struct pmmf__os_map *map)
 {
   if (map->owns_handle)
@@ -121,6 +162,11 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
 #ifndef MAP_POPULATE
   if (populate)
     os_madvise(base, length, MADV_WILLNEED);
+#endif
+#ifdef MADV_HUGEPAGE
+  /* A hint: a kernel that cannot follow it leaves normal pages. */
+  if (map->large == PMMF_LARGE_PAGES_TRANSPARENT)
+    (void)os_madvise(base, length, MADV_HUGEPAGE);
 #endif
   *out_base = base;
   return PMMF_OK;

@@ -84,6 +84,60 @@ int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
   return section_create(out, INVALID_HANDLE_VALUE, size, PAGE_READWRITE);
 }
 
+/* Whether the process token holds SeLockMemoryPrivilege, which large pages
+ * need: enabling it succeeds only then (AdjustTokenPrivileges says
+ * ERROR_NOT_ALL_ASSIGNED otherwise). The privilege stays enabled. */
+static int lock_memory_privilege(void)
+{
+  HANDLE token = NULL;
+  TOKEN_PRIVILEGES privileges;
+  int held = 0;
+
+  if (!w32_OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &token))
+    return 0;
+  privileges.PrivilegeCount = 1;
+  privileges.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+  if (w32_LookupPrivilegeValueW(NULL, L"SeLockMemoryPrivilege",
+                                &privileges.Privileges[0].Luid) &&
+      w32_AdjustTokenPrivileges(token, FALSE, &privileges, 0, NULL, NULL))
+    held = GetLastError() == ERROR_SUCCESS;
+  pmmf__w32_close_handle(token);
+  return held;
+}
+
+size_t pmmf__os_large_page_size(void)
+{
+  long saved = pmmf__last_error_get();
+  size_t page = lock_memory_privilege() ? w32_GetLargePageMinimum() : 0;
+  pmmf__last_error_set(saved);
+  return page;
+}
+
+/* A committed page-file section of large pages (SEC_LARGE_PAGES, rounded up
+ * to whole ones), else the plain one. */
+int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sparse)
+{
+  size_t page = pmmf__os_large_page_size();
+  long saved = pmmf__last_error_get();
+
+  if (page && size <= (uint64_t)INT64_MAX - page) {
+    uint64_t rounded = (size + page - 1) / page * page;
+    HANDLE section = w32_CreateFileMappingW(INVALID_HANDLE_VALUE, NULL,
+                                            PAGE_READWRITE | SEC_COMMIT | SEC_LARGE_PAGES,
+                                            (DWORD)(rounded >> 32),
+                                            (DWORD)(rounded & 0xFFFFFFFFu), NULL);
+    if (section) {
+      out->handle = (pmmf__handle)section;
+      out->owns_handle = 1;
+      out->page = page;
+      out->large = PMMF_LARGE_PAGES_RESERVED;
+      return PMMF_OK;
+    }
+    pmmf__last_error_set(saved);
+  }
+  return pmmf__os_map_anonymous(out, size, sparse);
+}
+
 int pmmf__os_map_close(struct pmmf__os_map *map)
 {
   if (map->owns_handle && !pmmf__w32_close_handle((HANDLE)map->handle))
@@ -102,9 +156,21 @@ static BOOL prefetch(void *addr, size_t length)
 int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
                       size_t length, pmmf_access access, int populate, void *fixed)
 {
-  void *base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access),
-                                   (DWORD)(offset >> 32), (DWORD)(offset & 0xFFFFFFFFu), length,
-                                   fixed);
+  void *base = NULL;
+
+  /* Windows 10 1703 on maps large-page sections with FILE_MAP_LARGE_PAGES;
+   * older systems refuse the flag (ERROR_INVALID_PARAMETER) and map such
+   * sections with large pages without it. */
+  if (map->large == PMMF_LARGE_PAGES_RESERVED) {
+    base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access) | FILE_MAP_LARGE_PAGES,
+                               (DWORD)(offset >> 32), (DWORD)(offset & 0xFFFFFFFFu), length,
+                               fixed);
+    if (!base && GetLastError() != ERROR_INVALID_PARAMETER)
+      return pmmf__w32_fail_last();
+  }
+  if (!base)
+    base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access), (DWORD)(offset >> 32),
+                               (DWORD)(offset & 0xFFFFFFFFu), length, fixed);
   if (!base) {
     DWORD code = GetLastError();
     /* Without a fixed base the system chose the address: a failure to find

@@ -193,6 +193,9 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_NtQueryObject] = ENTRY(NtQueryObject, query_object_call),
   [PMMF__W32_VirtualLock] = ENTRY(VirtualLock, VirtualLock),
   [PMMF__W32_VirtualUnlock] = ENTRY(VirtualUnlock, VirtualUnlock),
+  [PMMF__W32_GetLargePageMinimum] = ENTRY(GetLargePageMinimum, GetLargePageMinimum),
+  [PMMF__W32_LookupPrivilegeValueW] = ENTRY(LookupPrivilegeValueW, LookupPrivilegeValueW),
+  [PMMF__W32_AdjustTokenPrivileges] = ENTRY(AdjustTokenPrivileges, AdjustTokenPrivileges),
 };
 
 int pmmf__w32_fault(const char *name)

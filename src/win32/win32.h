@@ -95,7 +95,11 @@ struct pmmf__w32_object_basic {
   X(GetFileInformationByHandle, BOOL, (HANDLE, LPBY_HANDLE_FILE_INFORMATION))                  \
   X(NtQueryObject, BOOL, (HANDLE, DWORD, LPVOID, DWORD))                                       \
   X(VirtualLock, BOOL, (LPVOID, SIZE_T))                                                       \
-  X(VirtualUnlock, BOOL, (LPVOID, SIZE_T))
+  X(VirtualUnlock, BOOL, (LPVOID, SIZE_T))                                                     \
+  X(GetLargePageMinimum, SIZE_T, (void))                                                       \
+  X(LookupPrivilegeValueW, BOOL, (LPCWSTR, LPCWSTR, PLUID))                                    \
+  X(AdjustTokenPrivileges, BOOL,                                                               \
+    (HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD))
 
 /* One index and one function-pointer type per call. */
 enum pmmf__w32_call {
@@ -169,6 +173,10 @@ int pmmf__w32_fault(const char *name);
 #define w32_NtQueryObject(...) W32_CALL(NtQueryObject, FALSE, __VA_ARGS__)
 #define w32_VirtualLock(...) W32_CALL(VirtualLock, FALSE, __VA_ARGS__)
 #define w32_VirtualUnlock(...) W32_CALL(VirtualUnlock, FALSE, __VA_ARGS__)
+#define w32_LookupPrivilegeValueW(...) W32_CALL(LookupPrivilegeValueW, FALSE, __VA_ARGS__)
+#define w32_AdjustTokenPrivileges(...) W32_CALL(AdjustTokenPrivileges, FALSE, __VA_ARGS__)
+/* Cannot fail (0 is its answer for "none"): no fault check. */
+#define w32_GetLargePageMinimum() W32_FN(GetLargePageMinimum)()
 #define w32_TlsAlloc()                                                   \
   ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
                                                       : W32_FN(TlsAlloc)())
