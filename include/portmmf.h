@@ -280,7 +280,7 @@ PMMF_API int pmmf_file_close(pmmf_file *file);
  * A native OS handle, as wide as a pointer: a file descriptor (an int) on
  * POSIX, a HANDLE on Windows, converted with a cast, e.g.
  * `(pmmf_native_handle)fd`, `(HANDLE)native`. It is one type on every
- * platform so that code passing it along needs no #ifdef.
+ * platform so that code passing it along needs no conditional compilation.
  */
 typedef intptr_t pmmf_native_handle;
 
@@ -484,9 +484,10 @@ PMMF_API size_t pmmf_large_page_size(void);
  * PMMF_MAP_SPARSE (POSIX: a write a short hugetlb pool cannot serve then
  * faults, SIGBUS).
  * @param map a map; NULL gives ::PMMF_LARGE_PAGES_NONE
- * @return a value of enum pmmf_large_pages
+ * @return what backs the map: ::PMMF_LARGE_PAGES_NONE, ::PMMF_LARGE_PAGES_RESERVED or
+ *   ::PMMF_LARGE_PAGES_TRANSPARENT
  */
-PMMF_API int pmmf_map_large_pages(const pmmf_map *map);
+PMMF_API enum pmmf_large_pages pmmf_map_large_pages(const pmmf_map *map);
 
 /** Modes of pmmf_map_shared(). */
 enum pmmf_shm_mode {

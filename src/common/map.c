@@ -127,9 +127,9 @@ uint64_t pmmf_map_size(const pmmf_map *map)
   return map ? map->size : 0;
 }
 
-int pmmf_map_large_pages(const pmmf_map *map)
+enum pmmf_large_pages pmmf_map_large_pages(const pmmf_map *map)
 {
-  return map ? map->os.large : PMMF_LARGE_PAGES_NONE;
+  return map ? (enum pmmf_large_pages)map->os.large : PMMF_LARGE_PAGES_NONE;
 }
 
 size_t pmmf_large_page_size(void)
