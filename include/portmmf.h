@@ -398,8 +398,10 @@ enum pmmf_map_flags {
   PMMF_MAP_SPARSE = 0x02,
   /** pmmf_map_anonymous(): ask for large pages (Linux hugetlb, else
    * transparent huge pages; Windows SEC_LARGE_PAGES). Where they cannot be
-   * had the map gets normal pages: see pmmf_map_large_pages() */
-  PMMF_MAP_LARGE_PAGES = 0x04
+   * had the map gets normal pages: see pmmf_map_large_pages(). Other map
+   * functions refuse it (::PMMF_E_INVALID); 0x04 and 0x08 stay invalid for
+   * pmmf_map_anonymous(), as in 0.1 */
+  PMMF_MAP_LARGE_PAGES = 0x100
 };
 
 /** What backs a map's memory: the answer of pmmf_map_large_pages(). */

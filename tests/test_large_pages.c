@@ -88,7 +88,7 @@ static void test_large_pages_arguments(void **state) {
   (void)state;
 
   assert_int_equal(pmmf_map_large_pages(NULL), PMMF_LARGE_PAGES_NONE);
-  assert_status(pmmf_map_anonymous(&m, MSIZE, PMMF_MAP_LARGE_PAGES | 0x100), PMMF_E_INVALID);
+  assert_status(pmmf_map_anonymous(&m, MSIZE, PMMF_MAP_LARGE_PAGES | 0x200), PMMF_E_INVALID);
   assert_status(pmmf_map_anonymous(&m, 0, PMMF_MAP_LARGE_PAGES), PMMF_E_INVALID);
   assert_status(pmmf_map_anonymous(NULL, MSIZE, PMMF_MAP_LARGE_PAGES), PMMF_E_INVALID);
   /* Only anonymous maps take it. */
