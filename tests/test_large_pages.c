@@ -299,12 +299,49 @@ static void test_large_pages_fallback(void **state) {
   play_large_pages(0);
 }
 
+/* Every OS call of a large-page request failed in turn (on the real system:
+ * the look-ups of the pool or the privilege, the object's creation): the
+ * call fails with the fault's status or falls back to normal pages; nothing
+ * leaks either way. */
+static void test_large_pages_inject(void **state) {
+  unsigned skip;
+  int fired = 0;
+  (void)state;
+
+  for (skip = 0; skip < 40; skip++) {
+    long allocs = pmmf__alloc_live(), handles = support_count_handles();
+    pmmf_map *m = SENTINEL;
+    int rc;
+    pmmf__fault_arm(NULL, skip, PMMF__FAULT_NO_MEMORY);
+    rc = pmmf_map_anonymous(&m, MSIZE, PMMF_MAP_LARGE_PAGES);
+    if (!pmmf__fault_fired()) {
+      pmmf__fault_disarm();
+      assert_ok(rc);
+      assert_ok(pmmf_map_close(m));
+      break;
+    }
+    fired++;
+    pmmf__fault_disarm();
+    if (rc == PMMF_OK) {
+      assert_ok(pmmf_map_close(m));
+    } else {
+      assert_status(rc, PMMF_E_NO_MEMORY);
+      assert_ptr_equal(m, SENTINEL);
+    }
+    assert_int_equal(pmmf__alloc_live(), allocs);
+    if (handles >= 0)
+      assert_int_equal(support_count_handles(), handles);
+  }
+  assert_true(fired >= 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_large_pages_as_available),
     cmocka_unit_test(test_large_pages_arguments),
     cmocka_unit_test(test_large_pages_reserved),
     cmocka_unit_test(test_large_pages_fallback),
+    cmocka_unit_test(test_large_pages_inject),
   };
   return cmocka_run_group_tests_name("large_pages", tests, support_group_setup,
                                      support_group_teardown);
