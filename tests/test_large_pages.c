@@ -51,6 +51,19 @@ static void exercise(pmmf_map *m) {
   assert_ok(pmmf_view_protect(b, PMMF_ACCESS_NONE));
   assert_ok(pmmf_view_protect(b, PMMF_ACCESS_READ));
   assert_ok(pmmf_view_unmap(b));
+  /* A window slides over it. */
+  {
+    pmmf_window *w = NULL;
+    void *p = NULL;
+    uint64_t at[] = {0, BIG / 2 + 5, BIG - 3, BIG + 1, MSIZE - 100, 7};
+    size_t i;
+    assert_ok(pmmf_window_open(&w, m, 100, PMMF_ACCESS_READ));
+    for (i = 0; i < SUPPORT_ARRAY_LEN(at); i++) {
+      assert_ok(pmmf_window_get(w, at[i], 100, &p));
+      assert_memory_equal(p, (char *)pmmf_view_data(a) + at[i], 100);
+    }
+    assert_ok(pmmf_window_close(w));
+  }
   assert_ok(pmmf_view_unmap(a));
 }
 
