@@ -296,6 +296,60 @@ static void test_native_exclusive(void **state) {
   assert_ok(pmmf_file_close(other));
 }
 
+/* The duplicate is never inheritable, even when the caller's handle is. */
+static void test_native_duplicate_not_inherited(void **state) {
+  const char *path = fresh("inherit.bin", 11);
+  pmmf_file *owner = NULL, *adopted = NULL;
+  intptr_t inheritable;
+  pmmf_native_handle mine;
+  (void)state;
+
+  assert_ok(pmmf_file_open(&owner, path, PMMF_OPEN_READ));
+  inheritable = support_handle_dup_inheritable(native_of(owner));
+  assert_true(inheritable != -1);
+  assert_ok(pmmf_file_open_native(&adopted, (pmmf_native_handle)inheritable, PMMF_OPEN_READ));
+  mine = native_of(adopted);
+#ifdef _WIN32
+  {
+    DWORD info = 0;
+    assert_true(GetHandleInformation((HANDLE)inheritable, &info));
+    assert_true(info & HANDLE_FLAG_INHERIT);
+    assert_true(GetHandleInformation((HANDLE)mine, &info));
+    assert_false(info & HANDLE_FLAG_INHERIT);
+  }
+#else
+  assert_false(fcntl((int)inheritable, F_GETFD) & FD_CLOEXEC);
+  assert_true(fcntl((int)mine, F_GETFD) & FD_CLOEXEC);
+#endif
+  support_handle_close(inheritable);
+  assert_ok(pmmf_file_close(adopted));
+  assert_ok(pmmf_file_close(owner));
+}
+
+#ifdef _WIN32
+/* Windows: the caller's CreateFile fixed the sharing. A handle opened with
+ * share mode 0 is adopted as it is, and keeps every other open out. */
+static void test_native_windows_share_mode(void **state) {
+  const char *path = fresh("share.bin", 12);
+  wchar_t *wide = support_wide_path(path);
+  HANDLE h = CreateFileW(wide, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                         FILE_ATTRIBUTE_NORMAL, NULL);
+  pmmf_file *adopted = NULL, *other = SENTINEL;
+  (void)state;
+  free(wide);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  assert_ok(pmmf_file_open_native(&adopted, (pmmf_native_handle)h, PMMF_OPEN_WRITE));
+  assert_status(pmmf_file_open(&other, path, PMMF_OPEN_READ), PMMF_E_SHARING);
+  assert_ptr_equal(other, SENTINEL);
+  CloseHandle(h);
+  /* The duplicate still holds the file object, with its sharing. */
+  assert_status(pmmf_file_open(&other, path, PMMF_OPEN_READ), PMMF_E_SHARING);
+  assert_ok(pmmf_file_close(adopted));
+  assert_ok(pmmf_file_open(&other, path, PMMF_OPEN_READ));
+  assert_ok(pmmf_file_close(other));
+}
+#endif
+
 /* The native handle of each kind of map. */
 static void test_native_map_handles(void **state) {
   const char *path = fresh("maps.bin", 8);
@@ -410,6 +464,10 @@ int main(void) {
     cmocka_unit_test(test_native_access_checked),
     cmocka_unit_test(test_native_not_regular),
     cmocka_unit_test(test_native_exclusive),
+    cmocka_unit_test(test_native_duplicate_not_inherited),
+#ifdef _WIN32
+    cmocka_unit_test(test_native_windows_share_mode),
+#endif
     cmocka_unit_test(test_native_map_handles),
     cmocka_unit_test(test_native_inject),
     cmocka_unit_test(test_native_no_query),
