@@ -160,14 +160,13 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
 
   /* Windows 10 1703 on maps large-page sections with FILE_MAP_LARGE_PAGES;
    * older systems refuse the flag (ERROR_INVALID_PARAMETER) and map such
-   * sections with large pages without it. */
-  if (map->large == PMMF_LARGE_PAGES_RESERVED) {
+   * sections with large pages without it. Whatever the refusal (a COPY view
+   * may not be had in large pages), the view is asked for again without the
+   * flag, and that answer is the one reported. */
+  if (map->large == PMMF_LARGE_PAGES_RESERVED)
     base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access) | FILE_MAP_LARGE_PAGES,
                                (DWORD)(offset >> 32), (DWORD)(offset & 0xFFFFFFFFu), length,
                                fixed);
-    if (!base && GetLastError() != ERROR_INVALID_PARAMETER)
-      return pmmf__w32_fail_last();
-  }
   if (!base)
     base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access), (DWORD)(offset >> 32),
                                (DWORD)(offset & 0xFFFFFFFFu), length, fixed);
