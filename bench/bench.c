@@ -97,6 +97,11 @@ struct bench {
   const char *cold_path;
   double resident_after_drop;
   uint64_t sink;
+  /* case 8: two memories of the same size, the raw side's and the library
+   * side's, read at the same random 8-byte positions */
+  const unsigned char *mem_raw, *mem_lib;
+  size_t mem_size;
+  long mem_reads;
 };
 
 static struct row rows[MAX_ROWS];
@@ -849,6 +854,106 @@ static int run_big_cases(struct bench *b)
 }
 
 /* ------------------------------------------------------------------------
+ * Case 8: random 8-byte reads over --size bytes of memory, normal pages vs
+ * large ones (issue 14 item 5, issue 15 item 6): an anonymous map without
+ * and with PMMF_MAP_LARGE_PAGES, and private memory without and with
+ * transparent huge pages (MADV_HUGEPAGE). The memory is written once before
+ * the rounds, so only the reads (TLB misses, cache misses) are timed.
+ * ------------------------------------------------------------------------ */
+
+static NOINLINE uint64_t random_words(const unsigned char *p, size_t size, long reads)
+{
+  uint64_t state = 0x2545F4914F6CDD1DULL, sum = 0, word, words = size / 8;
+  long i;
+  for (i = 0; i < reads; i++) {
+    memcpy(&word, p + random_next(&state) % words * 8, 8);
+    sum += word;
+  }
+  return sum;
+}
+
+static int words_side(struct bench *b, struct sample *s, const unsigned char *p)
+{
+  double t0 = raw_now();
+  b->sink += random_words(p, b->mem_size, b->mem_reads);
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
+static int words_raw(struct bench *b, struct sample *s)
+{
+  return words_side(b, s, b->mem_raw);
+}
+
+static int words_lib(struct bench *b, struct sample *s)
+{
+  return words_side(b, s, b->mem_lib);
+}
+
+static int run_large_case(struct bench *b)
+{
+  static const char *const got[] = {"normal pages", "reserved large pages",
+                                    "transparent huge pages"};
+  char size[24], what[128];
+  pmmf_map *maps[2] = {NULL, NULL};
+  pmmf_view *views[2] = {NULL, NULL};
+  unsigned char *priv[2] = {NULL, NULL};
+  struct row *row;
+  size_t large = pmmf_large_page_size(); /* before the map takes the pool */
+  int status = 0, k;
+
+  size_text(size, sizeof size, b->opt.size);
+  b->mem_size = (size_t)b->opt.size;
+  b->mem_reads = b->opt.reads * 64;
+  snprintf(what, sizeof what, "random 8-byte reads over %s: anonymous map, LARGE_PAGES vs not",
+           size);
+  row = row_add(8, "8", what, 0, "read", (double)b->mem_reads, 0);
+  for (k = 0; k < 2 && status == 0; k++) {
+    status = pmmf_map_anonymous(&maps[k], b->opt.size, k ? PMMF_MAP_LARGE_PAGES : 0);
+    if (status == 0)
+      status = pmmf_view_map(&views[k], maps[k], 0, 0, PMMF_ACCESS_WRITE, 0);
+    if (status == 0)
+      memset(pmmf_view_data(views[k]), 1 + k, b->mem_size);
+  }
+  if (status == 0) {
+    snprintf(row->note, sizeof row->note, "raw: normal pages; lib: PMMF_MAP_LARGE_PAGES got %s "
+             "(large page size %zu)", got[pmmf_map_large_pages(maps[1])], large);
+    b->mem_raw = pmmf_view_data(views[0]);
+    b->mem_lib = pmmf_view_data(views[1]);
+    status = measure(b, row, NULL, NULL, words_raw, words_lib);
+  } else {
+    row_skip(row, pmmf_status_name(status));
+    status = 0;
+  }
+  for (k = 0; k < 2; k++) {
+    pmmf_view_unmap(views[k]);
+    pmmf_map_close(maps[k]);
+  }
+  if (status != 0)
+    return status;
+
+  snprintf(what, sizeof what, "the same over private memory: MADV_HUGEPAGE (THP) vs not");
+  row = row_add(8, "8-thp", what, 0, "read", (double)b->mem_reads, 0);
+  priv[0] = raw_anon_alloc(b->mem_size, 0);
+  priv[1] = raw_anon_alloc(b->mem_size, 1);
+  if (!priv[0] || !priv[1]) {
+    row_skip(row, "no transparent huge pages here");
+  } else {
+    memset(priv[0], 1, b->mem_size);
+    memset(priv[1], 2, b->mem_size);
+    snprintf(row->note, sizeof row->note, "raw: private normal pages; lib: private, "
+             "MADV_HUGEPAGE (raw calls on both sides)");
+    b->mem_raw = priv[0];
+    b->mem_lib = priv[1];
+    status = measure(b, row, NULL, NULL, words_raw, words_lib);
+  }
+  for (k = 0; k < 2; k++)
+    if (priv[k])
+      raw_anon_free(priv[k], b->mem_size);
+  return status;
+}
+
+/* ------------------------------------------------------------------------
  * Case 9: grow a mapped file step by step, keeping one mapping of all of
  * it: raw ftruncate + mremap (Linux) / a new section and view (Windows) vs
  * pmmf_map_grow + pmmf_view_extend of one reserved view (its pointer never
@@ -1163,12 +1268,13 @@ static void usage(FILE *f)
           "usage: pmmf-bench [options]\n"
           "  --size BYTES       big file for cases 1-6 (default 512M; K, M, G suffixes)\n"
           "  --rounds N         rounds of raw and library runs (default 11)\n"
-          "  --case N[,N...]    cases to run, 1-7 and 9 (default all; may repeat)\n"
+          "  --case N[,N...]    cases to run, 1-9 (default all; may repeat)\n"
           "  --json FILE        write the results as JSON\n"
           "  --dir DIR          where to create the test files (default .; use a real disk)\n"
           "  --window BYTES     case 3's window size (default 16M)\n"
           "  --views N          case 5's views per sample (default 4096)\n"
-          "  --reads N          case 6's reads per sample (default 65536)\n"
+          "  --reads N          case 6's reads per sample (default 65536; case 8: 64 times\n"
+          "                     as many 8-byte reads)\n"
           "  --touches N        case 2's random page touches per sample (default 4096)\n"
           "  --files N          case 7's files (default 1000)\n"
           "  --file-size BYTES  case 7's file size (default 16K)\n");
@@ -1208,7 +1314,7 @@ static int parse_cases(const char *text, unsigned *mask)
   char *end;
   for (;;) {
     long n = strtol(text, &end, 10);
-    if (end == text || n < 1 || n > 9 || n == 8)
+    if (end == text || n < 1 || n > 9)
       return -1;
     *mask |= 1u << n;
     if (*end == '\0')
@@ -1287,7 +1393,7 @@ static int parse_options(struct options *opt, int argc, char **argv)
     }
   }
   if (!opt->cases)
-    opt->cases = 0x2FEu;
+    opt->cases = 0x3FEu;
   return 0;
 }
 
@@ -1313,6 +1419,8 @@ int main(int argc, char **argv)
     status = run_big_cases(&b);
   if (status == 0 && selected(&b, 7))
     status = run_small_case(&b);
+  if (status == 0 && selected(&b, 8))
+    status = run_large_case(&b);
   if (status == 0 && selected(&b, 9))
     status = run_grow_case(&b);
   cleanup(&b);

@@ -59,6 +59,13 @@ double raw_resident(const char *path);
 /* Flush a written file to stable storage: 0 or -1. */
 int raw_sync_file(const char *path);
 
+/* Private anonymous memory of `length` bytes, read-write (mmap MAP_PRIVATE |
+ * MAP_ANONYMOUS; VirtualAlloc). `huge`: ask for transparent huge pages
+ * (Linux MADV_HUGEPAGE); NULL where that cannot be asked (elsewhere, or if
+ * the advice fails) or on failure. */
+void *raw_anon_alloc(size_t length, int huge);
+void raw_anon_free(void *base, size_t length);
+
 /* This process's id (to name the benchmark's files). */
 unsigned long raw_pid(void);
 

@@ -214,6 +214,27 @@ int raw_sync_file(const char *path)
   return r == 0 ? 0 : -1;
 }
 
+void *raw_anon_alloc(size_t length, int huge)
+{
+  void *p = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    return NULL;
+  if (huge) {
+#ifdef MADV_HUGEPAGE
+    if (madvise(p, length, MADV_HUGEPAGE) == 0)
+      return p;
+#endif
+    munmap(p, length);
+    return NULL;
+  }
+  return p;
+}
+
+void raw_anon_free(void *base, size_t length)
+{
+  munmap(base, length);
+}
+
 unsigned long raw_pid(void)
 {
   return (unsigned long)getpid();

@@ -193,6 +193,20 @@ int raw_sync_file(const char *path)
   return ok ? 0 : -1;
 }
 
+void *raw_anon_alloc(size_t length, int huge)
+{
+  /* Windows has no transparent huge pages. */
+  if (huge)
+    return NULL;
+  return VirtualAlloc(NULL, length, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+
+void raw_anon_free(void *base, size_t length)
+{
+  (void)length;
+  VirtualFree(base, 0, MEM_RELEASE);
+}
+
 unsigned long raw_pid(void)
 {
   return (unsigned long)GetCurrentProcessId();

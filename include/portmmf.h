@@ -275,6 +275,74 @@ PMMF_API int pmmf_file_resize(pmmf_file *file, uint64_t size);
  * @return ::PMMF_OK, or an OS failure (the handle is released all the same)
  */
 PMMF_API int pmmf_file_close(pmmf_file *file);
+
+/**
+ * A native OS handle, as wide as a pointer: a file descriptor (an int) on
+ * POSIX, a HANDLE on Windows, converted with a cast, e.g.
+ * `(pmmf_native_handle)fd`, `(HANDLE)native`. It is one type on every
+ * platform so that code passing it along needs no conditional compilation.
+ */
+typedef intptr_t pmmf_native_handle;
+
+/** No handle: -1 (an invalid descriptor; INVALID_HANDLE_VALUE on Windows). */
+#define PMMF_NATIVE_HANDLE_INVALID ((pmmf_native_handle)-1)
+
+/**
+ * Open a pmmf_file from a file descriptor (POSIX) or file HANDLE (Windows)
+ * the caller already has. The library DUPLICATES the handle (POSIX
+ * fcntl(F_DUPFD_CLOEXEC), Windows DuplicateHandle, not inheritable) and works
+ * on its own duplicate: the caller keeps its handle, may close it at any time,
+ * and must close it itself; pmmf_file_close() closes only the duplicate.
+ *
+ * Every rule of files applies: a regular file only (a directory, FIFO,
+ * socket, device or console is ::PMMF_E_INVALID); READ needs a handle open for
+ * reading, WRITE one open for reading and writing (POSIX: checked with
+ * fcntl(F_GETFL), so an O_WRONLY or O_PATH descriptor is ::PMMF_E_ACCESS;
+ * Windows: checked against the handle's granted access through
+ * NtQueryObject, where the system answers; where it does not, a missing
+ * access shows as ::PMMF_E_ACCESS from pmmf_map_file()).
+ *
+ * Exclusive access, PMMF_OPEN_EXCLUSIVE: POSIX takes the flock LOCK_EX that
+ * an exclusive pmmf_file_open() takes, on the duplicate; a duplicate shares
+ * its open file description, and with it the lock, with the caller's
+ * descriptor: the caller's own descriptor (and every other descriptor of that
+ * description) is not excluded, other opens of the file by libportmmf are,
+ * and the lock lasts until the last descriptor of the description is closed.
+ * Without PMMF_OPEN_EXCLUSIVE no lock is taken (a lock taken on a shared
+ * description would change the caller's own). Windows: sharing was fixed by
+ * the CreateFile that made the handle and cannot be changed on a handle:
+ * PMMF_OPEN_EXCLUSIVE is ::PMMF_E_UNSUPPORTED there (open with share mode 0).
+ * @par Safety
+ * The caller's handle reaches the same file: it can shrink it under the
+ * views of its maps; see \ref files.
+ * @param out receives the file on success; untouched on failure
+ * @param handle an open descriptor or HANDLE; it is duplicated, never taken
+ * @param flags PMMF_OPEN_READ or PMMF_OPEN_WRITE, optionally with
+ *   PMMF_OPEN_EXCLUSIVE and PMMF_OPEN_SPARSE (CREATE, CREATE_NEW and
+ *   TRUNCATE make no sense for an open handle: ::PMMF_E_INVALID)
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL out, PMMF_NATIVE_HANDLE_INVALID
+ *   or a handle that is not open, unknown or unfit flags, not a regular
+ *   file); ::PMMF_E_ACCESS (the handle's mode does not allow @p flags);
+ *   ::PMMF_E_SHARING (POSIX: another open holds the file EXCLUSIVE, or holds
+ *   any lock when EXCLUSIVE is asked); ::PMMF_E_UNSUPPORTED (EXCLUSIVE on
+ *   Windows, or on a POSIX file system without flock); ::PMMF_E_NO_MEMORY
+ *   (also: no descriptor or handle left); ::PMMF_E_OS
+ */
+PMMF_API int pmmf_file_open_native(pmmf_file **out, pmmf_native_handle handle, unsigned flags);
+
+/**
+ * The file's native handle: its descriptor (POSIX) or HANDLE (Windows).
+ * Borrowed: valid while the pmmf_file lives (until pmmf_file_close() and
+ * the close of its last map); the caller must not close it. For a file from
+ * pmmf_file_open_native() it is the library's duplicate, not the caller's.
+ * @par Safety
+ * Whatever is done through the handle bypasses the library's rules:
+ * shrinking the file through it makes views fault; see \ref files.
+ * @param file an open file
+ * @param handle receives the handle; untouched on failure
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument)
+ */
+PMMF_API int pmmf_file_native_handle(const pmmf_file *file, pmmf_native_handle *handle);
 /** @} */
 
 /**
@@ -314,7 +382,12 @@ typedef struct pmmf_map pmmf_map;
 typedef enum pmmf_access {
   PMMF_ACCESS_READ = 1,  /**< read only */
   PMMF_ACCESS_WRITE = 2, /**< read and write, shared with every other view */
-  PMMF_ACCESS_COPY = 3   /**< copy-on-write: writes stay private to the view */
+  PMMF_ACCESS_COPY = 3,  /**< copy-on-write: writes stay private to the view */
+  /** no access at all (guard pages): only for pmmf_view_protect(); maps,
+   * views and windows cannot be created with it (::PMMF_E_INVALID). Its
+   * value stands apart from the three accesses a view can be created with:
+   * 0 and 4 stay invalid everywhere, as they were in 0.1. */
+  PMMF_ACCESS_NONE = 8
 } pmmf_access;
 
 /** Flags of pmmf_map_file(). */
@@ -324,7 +397,25 @@ enum pmmf_map_flags {
    * PMMF_OPEN_SPARSE does for every growth of a file); pmmf_map_anonymous():
    * reserve no memory up front (POSIX; Windows always commits). A write to a
    * page the system then has no room for faults (SIGBUS, an in-page error). */
-  PMMF_MAP_SPARSE = 0x02
+  PMMF_MAP_SPARSE = 0x02,
+  /** pmmf_map_anonymous(): ask for large pages (Linux hugetlb, else
+   * transparent huge pages; Windows SEC_LARGE_PAGES). Where they cannot be
+   * had the map gets normal pages: see pmmf_map_large_pages(). Other map
+   * functions refuse it (::PMMF_E_INVALID); 0x04 and 0x08 stay invalid for
+   * pmmf_map_anonymous(), as in 0.1 */
+  PMMF_MAP_LARGE_PAGES = 0x100
+};
+
+/** What backs a map's memory: the answer of pmmf_map_large_pages(). */
+enum pmmf_large_pages {
+  /** normal pages */
+  PMMF_LARGE_PAGES_NONE = 0,
+  /** large pages, reserved for the map when it was made (Linux hugetlb;
+   * Windows SEC_LARGE_PAGES): every page of it is a large page */
+  PMMF_LARGE_PAGES_RESERVED = 1,
+  /** transparent huge pages asked for (Linux MADV_HUGEPAGE on the map's
+   * shmem): the kernel uses them where it finds them, normal pages elsewhere */
+  PMMF_LARGE_PAGES_TRANSPARENT = 2
 };
 
 /**
@@ -364,7 +455,8 @@ PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_
  * see \ref maps.
  * @param out receives the map; untouched on failure
  * @param size its size in bytes, more than 0
- * @param flags 0 or PMMF_MAP_SPARSE
+ * @param flags 0, PMMF_MAP_SPARSE, PMMF_MAP_LARGE_PAGES (normal pages where
+ *   large ones cannot be had: see pmmf_map_large_pages()), or both
  * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL out, size 0, unknown flags);
  *   ::PMMF_E_TOO_LARGE; ::PMMF_E_NO_MEMORY (also: POSIX, more than RAM and swap
  *   together, unless sparse); ::PMMF_E_NO_SPACE (POSIX: the shm file system
@@ -372,6 +464,34 @@ PMMF_API int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_
  *   file size limit, RLIMIT_FSIZE); ::PMMF_E_OS
  */
 PMMF_API int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags);
+
+/**
+ * The large page size this process can get for PMMF_MAP_LARGE_PAGES: Linux,
+ * the hugetlb page size when the pool has free pages
+ * (/proc/sys/vm/nr_hugepages), else the transparent huge page size when
+ * shmem may have them (/sys/kernel/mm/transparent_hugepage/shmem_enabled is
+ * not "never" or "deny"); Windows, GetLargePageMinimum() when the process
+ * token holds SeLockMemoryPrivilege ("Lock pages in memory"; the call
+ * enables it on the process token). Asked anew on every call.
+ * @return the size in bytes, or 0 when no large pages can be had
+ */
+PMMF_API size_t pmmf_large_page_size(void);
+
+/**
+ * What backs the memory of a map, for PMMF_MAP_LARGE_PAGES, whose request
+ * the system may not honour: the map is then made of normal pages, and this
+ * says so. A map made with ::PMMF_LARGE_PAGES_RESERVED places its views on
+ * large-page boundaries: offsets round down to pmmf_large_page_size() (the
+ * size when the map was made), views are mapped in whole large pages, and
+ * pmmf_view_map_at() needs bases and offsets that are multiples of it
+ * (::PMMF_E_ALIGNMENT). Its memory is reserved when the map is made unless
+ * PMMF_MAP_SPARSE (POSIX: a write a short hugetlb pool cannot serve then
+ * faults, SIGBUS).
+ * @param map a map; NULL gives ::PMMF_LARGE_PAGES_NONE
+ * @return what backs the map: ::PMMF_LARGE_PAGES_NONE, ::PMMF_LARGE_PAGES_RESERVED or
+ *   ::PMMF_LARGE_PAGES_TRANSPARENT
+ */
+PMMF_API enum pmmf_large_pages pmmf_map_large_pages(const pmmf_map *map);
 
 /** Modes of pmmf_map_shared(). */
 enum pmmf_shm_mode {
@@ -479,6 +599,22 @@ PMMF_API int pmmf_map_grow(pmmf_map *map, uint64_t size);
  * @return ::PMMF_OK, or an OS failure (the map is released all the same)
  */
 PMMF_API int pmmf_map_close(pmmf_map *map);
+
+/**
+ * The map's native handle. Windows: the section (file mapping object) of
+ * every map. POSIX: the descriptor views are mapped from: the file's for a
+ * map of a file (the same as pmmf_file_native_handle()), the memfd or
+ * unlinked shm object of an anonymous map, the shm object of a named map.
+ * Borrowed: valid while the map lives (until pmmf_map_close() and the unmap
+ * of its last view); the caller must not close it.
+ * @par Safety
+ * Memory mapped or resized through the handle is outside the library's
+ * rules; see \ref maps.
+ * @param map a map
+ * @param handle receives the handle; untouched on failure
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument)
+ */
+PMMF_API int pmmf_map_native_handle(const pmmf_map *map, pmmf_native_handle *handle);
 /** @} */
 
 /**
@@ -691,12 +827,54 @@ PMMF_API int pmmf_view_advise(pmmf_view *view, size_t offset, size_t length, pmm
 
 /**
  * Change the view's access: WRITE <-> READ for a view created WRITE, COPY <->
- * READ for a view created COPY.
+ * READ for a view created COPY, and to or from NONE for any view.
+ *
+ * NONE (POSIX PROT_NONE, Windows PAGE_NOACCESS) makes the whole view a guard
+ * region: any touch through a pointer faults (SIGSEGV, an access violation),
+ * and pmmf_view_read() and pmmf_view_write() over it return ::PMMF_E_IO
+ * without touching memory. The bytes are kept: protecting the view back
+ * shows them again. pmmf_view_lock() refuses a NONE view (::PMMF_E_ACCESS).
+ * For a guard page next to data, map a one-page view of its own beside the
+ * data's view (pmmf_view_map_at()) and protect it NONE.
+ * @par Safety
+ * After NONE, every touch of the view's memory through a pointer faults; see
+ * \ref views.
  * @param view the view
- * @param access the new access: READ, or the access the view was created with
+ * @param access the new access: READ, NONE, or the access the view was
+ *   created with
  * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_ACCESS (any other change); ::PMMF_E_OS
  */
 PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
+
+/**
+ * Lock a range of the view in memory: its pages are made resident and stay
+ * so (no paging out) until pmmf_view_unlock() or pmmf_view_unmap() (POSIX
+ * mlock, Windows VirtualLock). The range is rounded out to whole pages by
+ * the library: any offset and length is valid. Locks do not nest: one unlock
+ * undoes any number of locks of a page. Locking a COPY view on Linux makes
+ * private copies of its pages at once (mlock writes to them), so later
+ * changes of the file no longer show in them.
+ * @param view the view (not currently NONE)
+ * @param offset relative to the view
+ * @param length 0 means to the end of the view
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL view); ::PMMF_E_RANGE;
+ *   ::PMMF_E_ACCESS (the view is currently NONE); ::PMMF_E_NO_MEMORY (more
+ *   than this process may lock: POSIX RLIMIT_MEMLOCK, without
+ *   CAP_IPC_LOCK; Windows the minimum working set, which
+ *   SetProcessWorkingSetSize raises; or no memory to lock); ::PMMF_E_OS
+ */
+PMMF_API int pmmf_view_lock(pmmf_view *view, size_t offset, size_t length);
+
+/**
+ * Unlock a range of the view (POSIX munlock, Windows VirtualUnlock). The
+ * range is rounded out to whole pages. Unlocking pages that are not locked is
+ * ::PMMF_OK (Windows' ERROR_NOT_LOCKED is not an error here).
+ * @param view the view
+ * @param offset relative to the view
+ * @param length 0 means to the end of the view
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL view); ::PMMF_E_RANGE; ::PMMF_E_OS
+ */
+PMMF_API int pmmf_view_unlock(pmmf_view *view, size_t offset, size_t length);
 
 /**
  * Copy bytes out of the view.
@@ -705,7 +883,7 @@ PMMF_API int pmmf_view_protect(pmmf_view *view, pmmf_access access);
  * @param dst the destination buffer
  * @param length the number of bytes; 0 copies nothing
  * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_IO (a page could not be
- *   read)
+ *   read, including a view protected NONE)
  */
 PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length);
 
@@ -717,6 +895,7 @@ PMMF_API int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t le
  * @param length the number of bytes; 0 copies nothing
  * @return ::PMMF_OK; ::PMMF_E_INVALID; ::PMMF_E_RANGE; ::PMMF_E_ACCESS (the view is
  *   currently READ; memory untouched); ::PMMF_E_IO (a page could not be written,
+ *   including a view protected NONE: memory untouched;
  *   including a page of sparse growth the file system had no room for: POSIX
  *   raises the same SIGBUS for both, so it is never ::PMMF_E_NO_SPACE)
  */

@@ -114,6 +114,12 @@ const char *pmmf__os_backend_name(void);
  * ------------------------------------------------------------------------- */
 
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created);
+/* Adopt a caller's handle: check that `native` is an open regular file whose
+ * mode allows `flags` (READ or WRITE; EXCLUSIVE as pmmf_file_open_native
+ * says), then duplicate it, never inheritable, into *out. The caller's handle
+ * is never closed or changed (POSIX: an EXCLUSIVE flock is taken on the
+ * duplicate's open file description, which the caller's shares). */
+int pmmf__os_file_adopt(pmmf__handle *out, pmmf__handle native, unsigned flags);
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
@@ -135,6 +141,9 @@ int pmmf__os_file_sync(pmmf__handle file);
 struct pmmf__os_map {
   pmmf__handle handle; /* POSIX: the fd views come from; Win32: the section */
   int owns_handle;     /* whether pmmf__os_map_close closes `handle` */
+  size_t page;         /* large-page maps: the large page, which views are
+                          placed on and mapped in whole; 0: the system's */
+  int large;           /* enum pmmf_large_pages: what backs the memory */
 };
 
 /* A map of an open file, `size` bytes (never more than the file's size: the
@@ -162,6 +171,13 @@ int pmmf__os_map_close(struct pmmf__os_map *map);
  * grow that kind (Windows: page-file-backed sections). */
 int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uint64_t from,
                       uint64_t size, int sparse);
+/* PMMF_MAP_LARGE_PAGES: an anonymous map of large pages where they can be
+ * had (out->page and out->large say what it got, the object rounded up to
+ * whole large pages), else pmmf__os_map_anonymous's. A failed attempt at
+ * large pages leaves no trace, not even the last OS error. */
+int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sparse);
+/* The large page size PMMF_MAP_LARGE_PAGES can get now, or 0. */
+size_t pmmf__os_large_page_size(void);
 
 /* A named shared memory object (`name` is valid: the common layer checked it;
  * the backend adds its namespace, Local\ or a leading slash). `mode`:
@@ -215,8 +231,12 @@ int pmmf__os_view_map_over(const struct pmmf__os_map *map, uint64_t offset, size
  * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
 int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
                         size_t length, int sync);
-/* `access` is READ, WRITE or COPY (COPY: writable copy-on-write pages). */
+/* `access` is READ, WRITE, COPY (writable copy-on-write pages) or NONE. */
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
+/* Lock (lock = 1) or unlock a page-aligned range in memory. Unlocking pages
+ * that are not locked is PMMF_OK; a limit on locked memory is
+ * PMMF_E_NO_MEMORY. */
+int pmmf__os_view_lock(void *addr, size_t length, int lock);
 /* PMMF_E_UNSUPPORTED where the platform has no equivalent. */
 int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice);
 

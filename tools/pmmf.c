@@ -2,7 +2,8 @@
 /*
  * pmmf.c - the pmmf command-line tool: what the library reports about this
  * system (info), files printed through read-only views (cat, hexdump), files
- * written through a growing map (fill), and the benchmark program (bench).
+ * written through a growing map (fill), the benchmark program (bench), and
+ * the native facts of this system (probe, in probe.c).
  * Every failure names the libportmmf status; the exit codes are listed in
  * usage_text below (pmmf --help) and in docs/tool.md.
  */
@@ -11,6 +12,8 @@
 #endif
 
 #include <portmmf.h>
+
+#include "probe.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -57,6 +60,9 @@ static const char usage_text[] =
     "  fill FILE SIZE [BYTE]            make FILE SIZE bytes long, every byte BYTE\n"
     "                                   (default 0), flushed to disk (SYNC)\n"
     "  bench [ARGS...]                  run the benchmark program pmmf-bench with ARGS\n"
+    "  probe [DIR]                      measure this system's native mapping facts on\n"
+    "                                   DIR's file system (default .): a Markdown\n"
+    "                                   table for bug reports\n"
     "  help, --help, -h                 this text\n"
     "  --version                        the library's version\n"
     "\n"
@@ -734,6 +740,8 @@ int main(int argc, char **argv)
     return cmd_fill(argc - 2, argv + 2);
   if (!strcmp(cmd, "bench"))
     return cmd_bench(argc - 2, argv + 2, argv[0]);
+  if (!strcmp(cmd, "probe"))
+    return pmmf_tool_probe(argc - 2, argv + 2);
   fprintf(stderr, "pmmf: unknown command '%s'\nTry 'pmmf --help'.\n", cmd);
   return EXIT_USAGE;
 }

@@ -53,6 +53,44 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
   return PMMF_OK;
 }
 
+/* An adopted handle: the open already happened, so CREATE, CREATE_NEW and
+ * TRUNCATE do not apply; the backend duplicates it. */
+int pmmf_file_open_native(pmmf_file **out, pmmf_native_handle native, unsigned flags)
+{
+  pmmf_file *file;
+  pmmf__handle handle;
+  int status;
+
+  if (!out || native == PMMF_NATIVE_HANDLE_INVALID ||
+      (flags & ~(unsigned)(PMMF_OPEN_READ | PMMF_OPEN_WRITE | PMMF_OPEN_EXCLUSIVE |
+                           PMMF_OPEN_SPARSE)) ||
+      !(flags & (PMMF_OPEN_READ | PMMF_OPEN_WRITE)))
+    return pmmf__reject(PMMF_E_INVALID);
+
+  file = pmmf__malloc(sizeof *file);
+  if (!file)
+    return pmmf__no_memory();
+  status = pmmf__os_file_adopt(&handle, (pmmf__handle)native, flags);
+  if (status != PMMF_OK) {
+    pmmf__free(file);
+    return status;
+  }
+  file->handle = handle;
+  file->flags = flags;
+  atomic_init(&file->refs, 1);
+  atomic_init(&file->maps, 0);
+  *out = file;
+  return PMMF_OK;
+}
+
+int pmmf_file_native_handle(const pmmf_file *file, pmmf_native_handle *handle)
+{
+  if (!file || !handle)
+    return pmmf__reject(PMMF_E_INVALID);
+  *handle = (pmmf_native_handle)file->handle;
+  return PMMF_OK;
+}
+
 int pmmf_file_size(pmmf_file *file, uint64_t *size)
 {
   uint64_t value;

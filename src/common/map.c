@@ -19,6 +19,8 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
   map->access = access;
   map->kind = kind;
   map->sparse = 0;
+  map->os.page = 0;
+  map->os.large = PMMF_LARGE_PAGES_NONE;
   atomic_init(&map->refs, 1);
   atomic_init(&map->users, 0);
   *out = map;
@@ -104,7 +106,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   pmmf_map *map;
   int status;
 
-  if (!out || size == 0 || (flags & ~(unsigned)PMMF_MAP_SPARSE))
+  if (!out || size == 0 || (flags & ~(unsigned)(PMMF_MAP_SPARSE | PMMF_MAP_LARGE_PAGES)))
     return pmmf__reject(PMMF_E_INVALID);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
@@ -113,7 +115,10 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   if (status != PMMF_OK)
     return status;
   map->sparse = (flags & PMMF_MAP_SPARSE) != 0;
-  status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
+  if (flags & PMMF_MAP_LARGE_PAGES)
+    status = pmmf__os_map_anonymous_large(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
+  else
+    status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
   if (status != PMMF_OK) {
     pmmf__free(map);
     return status;
@@ -203,6 +208,10 @@ int pmmf_map_grow(pmmf_map *map, uint64_t size)
     return pmmf__reject(PMMF_E_ACCESS);
   if (size > (uint64_t)INT64_MAX)
     return pmmf__reject(map->kind == PMMF__MAP_ANONYMOUS ? PMMF_E_TOO_LARGE : PMMF_E_RANGE);
+  /* A map of reserved large pages holds whole large pages from a pool: it
+   * does not grow (PMMF_MAP_LARGE_PAGES' rows in docs/behavior.md). */
+  if (map->os.page)
+    return pmmf__reject(PMMF_E_UNSUPPORTED);
 
   map_grow_claim(map);
   if (size < map->size)
@@ -221,6 +230,24 @@ int pmmf_map_grow(pmmf_map *map, uint64_t size)
 uint64_t pmmf_map_size(const pmmf_map *map)
 {
   return map ? pmmf__map_size((pmmf_map *)(uintptr_t)map) : 0;
+}
+
+enum pmmf_large_pages pmmf_map_large_pages(const pmmf_map *map)
+{
+  return map ? (enum pmmf_large_pages)map->os.large : PMMF_LARGE_PAGES_NONE;
+}
+
+size_t pmmf_large_page_size(void)
+{
+  return pmmf__os_large_page_size();
+}
+
+int pmmf_map_native_handle(const pmmf_map *map, pmmf_native_handle *handle)
+{
+  if (!map || !handle)
+    return pmmf__reject(PMMF_E_INVALID);
+  *handle = (pmmf_native_handle)map->os.handle;
+  return PMMF_OK;
 }
 
 int pmmf__map_release(pmmf_map *map)

@@ -23,6 +23,10 @@ static int view_check(const pmmf_map *map, uint64_t offset, size_t length, pmmf_
   uint64_t range = length;
   int status;
 
+  /* Views of a large-page map start on large-page boundaries. */
+  if (map->os.page > granularity)
+    granularity = map->os.page;
+
   if (!pmmf__access_allows(map->access, access))
     return pmmf__reject(PMMF_E_ACCESS);
   status = pmmf__range_check(map->size, offset, &range, 1);
@@ -43,14 +47,24 @@ static int view_map_checked(pmmf_view *view, pmmf_map *map, uint64_t offset, uin
                             void *fixed)
 {
   void *base;
-  int status = pmmf__os_view_map(&base, &map->os, aligned, delta + wanted, access,
-                                 (flags & PMMF_VIEW_POPULATE) != 0, fixed);
+  size_t mapped = delta + wanted;
+  int status;
+
+  /* A large-page map is mapped in whole large pages (the object has them:
+   * it was rounded up when made). */
+  if (map->os.page) {
+    if (mapped > SIZE_MAX - map->os.page)
+      return pmmf__reject(PMMF_E_TOO_LARGE);
+    mapped = (size_t)pmmf__align_up(mapped, map->os.page);
+  }
+  status = pmmf__os_view_map(&base, &map->os, aligned, mapped, access,
+                             (flags & PMMF_VIEW_POPULATE) != 0, fixed);
   if (status != PMMF_OK)
     return status;
 
   view->map = map;
   view->base = base;
-  view->mapped = delta + wanted;
+  view->mapped = mapped;
   view->reserved = 0;
   view->data = (char *)base + delta;
   view->length = wanted;
@@ -133,6 +147,9 @@ static int view_reserve_entered(pmmf_view **out, pmmf_map *map, uint64_t offset,
 
   if (status != PMMF_OK)
     return status;
+  /* Reservations are counted in normal pages: not for large-page maps. */
+  if (map->os.page)
+    return pmmf__reject(PMMF_E_UNSUPPORTED);
   if (reserve < wanted)
     return pmmf__reject(PMMF_E_RANGE);
   if (reserve > SIZE_MAX - delta || delta + reserve > SIZE_MAX - (page - 1))
@@ -261,6 +278,8 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
     uint64_t alignment = pmmf__os_granularity() > PMMF_PORTABLE_GRANULARITY
                            ? pmmf__os_granularity()
                            : PMMF_PORTABLE_GRANULARITY;
+    if (map->os.page > alignment)
+      alignment = map->os.page;
     if ((uintptr_t)base % alignment != 0 || offset % alignment != 0)
       return pmmf__reject(PMMF_E_ALIGNMENT);
   }
@@ -303,6 +322,15 @@ static int view_span(pmmf_view *view, size_t offset, size_t length, void **addr,
   if (status != PMMF_OK)
     return pmmf__reject(status);
   pmmf__page_span(view->data + offset, (size_t)wanted, view->base, addr, span);
+  /* Large pages are split by nothing: whole ones, which the mapping has. */
+  if (view->map->os.page) {
+    size_t page = view->map->os.page;
+    size_t into = (size_t)((char *)*addr - (char *)view->base);
+    size_t first = into - into % page;
+    size_t end = (size_t)pmmf__align_up(into + *span, page);
+    *addr = (char *)view->base + first;
+    *span = end - first;
+  }
   return PMMF_OK;
 }
 
@@ -353,10 +381,11 @@ int pmmf_view_protect(pmmf_view *view, pmmf_access access)
 {
   int status;
 
-  if (!view || !pmmf__access_valid(access))
+  if (!view || !(pmmf__access_valid(access) || access == PMMF_ACCESS_NONE))
     return pmmf__reject(PMMF_E_INVALID);
-  /* READ always; otherwise only back to what the view was created with. */
-  if (access != PMMF_ACCESS_READ && access != view->created)
+  /* READ and NONE always; otherwise only back to what the view was created
+   * with. */
+  if (access != PMMF_ACCESS_READ && access != PMMF_ACCESS_NONE && access != view->created)
     return pmmf__reject(PMMF_E_ACCESS);
   if (access == view->current)
     return PMMF_OK;
@@ -364,6 +393,34 @@ int pmmf_view_protect(pmmf_view *view, pmmf_access access)
   if (status == PMMF_OK)
     view->current = access;
   return status;
+}
+
+static int view_lock(pmmf_view *view, size_t offset, size_t length, int lock)
+{
+  void *addr = NULL;
+  size_t span = 0;
+  int status;
+
+  if (!view)
+    return pmmf__reject(PMMF_E_INVALID);
+  status = view_span(view, offset, length, &addr, &span);
+  if (status != PMMF_OK)
+    return status;
+  /* Pages nobody may touch cannot be brought in (Windows refuses, Linux
+   * would lock nothing): said once, here. */
+  if (lock && view->current == PMMF_ACCESS_NONE)
+    return pmmf__reject(PMMF_E_ACCESS);
+  return pmmf__os_view_lock(addr, span, lock);
+}
+
+int pmmf_view_lock(pmmf_view *view, size_t offset, size_t length)
+{
+  return view_lock(view, offset, length, 1);
+}
+
+int pmmf_view_unlock(pmmf_view *view, size_t offset, size_t length)
+{
+  return view_lock(view, offset, length, 0);
 }
 
 /* A copy range relative to the view: zero length is valid and copies nothing. */

@@ -251,6 +251,55 @@ fail:
   return status;
 }
 
+/* An adopted descriptor: every check is made on the caller's descriptor
+ * before anything is created, so a refusal leaves nothing to undo but the
+ * duplicate's lock. EBADF (not an open descriptor) is bad input. */
+int pmmf__os_file_adopt(pmmf__handle *out, pmmf__handle native, unsigned flags)
+{
+  struct opening o;
+  struct stat st;
+  int fd = (int)native, mode, status;
+
+  if ((pmmf__handle)fd != native || fd < 0)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (os_fstat(fd, &st) != 0)
+    return errno == EBADF ? pmmf__fail(errno, PMMF_E_INVALID) : pmmf__posix_fail(errno);
+  mode = os_fcntl(fd, F_GETFL, 0);
+  if (mode < 0)
+    return errno == EBADF ? pmmf__fail(errno, PMMF_E_INVALID) : pmmf__posix_fail(errno);
+#ifdef O_PATH
+  /* A path-only descriptor: no I/O at all, so no access to map with. */
+  if (mode & O_PATH)
+    return pmmf__fail(EBADF, PMMF_E_ACCESS);
+#endif
+  if (!S_ISREG(st.st_mode))
+    return pmmf__reject(PMMF_E_INVALID);
+  /* Mapping reads even for WRITE access: a write-only descriptor serves
+   * neither. */
+  mode &= O_ACCMODE;
+  if (mode == O_WRONLY || ((flags & PMMF_OPEN_WRITE) && mode != O_RDWR))
+    return pmmf__fail(EACCES, PMMF_E_ACCESS);
+
+  do
+    o.fd = os_fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  while (o.fd < 0 && errno == EINTR);
+  if (o.fd < 0)
+    return errno == EMFILE || errno == ENFILE ? pmmf__fail(errno, PMMF_E_NO_MEMORY)
+                                              : pmmf__posix_fail(errno);
+  if (flags & PMMF_OPEN_EXCLUSIVE) {
+    o.created = o.held = o.contended = 0;
+    status = lock_file(&o, flags);
+    if (status != PMMF_OK) {
+      long first = pmmf__last_error_get();
+      os_close(o.fd);
+      pmmf__last_error_set(first);
+      return status;
+    }
+  }
+  *out = o.fd;
+  return PMMF_OK;
+}
+
 int pmmf__os_file_close(pmmf__handle file)
 {
   /* No retry on EINTR: the descriptor is released either way on Linux. */

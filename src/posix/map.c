@@ -81,6 +81,47 @@ int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uin
   return pmmf__posix_grow((int)map->handle, from, size, sparse, 1);
 }
 
+size_t pmmf__os_large_page_size(void)
+{
+  uint64_t free_pages = 0, page = os_hugetlb(&free_pages);
+  if (page && free_pages)
+    return (size_t)page;
+  return (size_t)os_thp_shmem();
+}
+
+/* hugetlb where its pool has pages: a memfd of huge pages, rounded up to
+ * whole ones and reserved (fallocate; a pool too small fails there, ENOSPC).
+ * Else the plain memory object, with transparent huge pages asked for on
+ * each view where shmem may have them. */
+int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sparse)
+{
+  int status;
+#ifdef MFD_HUGETLB
+  uint64_t free_pages = 0, page = os_hugetlb(&free_pages);
+  long saved = pmmf__last_error_get();
+
+  if (page && free_pages && size <= (uint64_t)INT64_MAX - page &&
+      (uint64_t)(size_t)page == page) {
+    int fd = os_memfd_create("portmmf", MFD_CLOEXEC | MFD_HUGETLB);
+    if (fd >= 0) {
+      if (pmmf__posix_grow(fd, 0, (size + page - 1) / page * page, sparse, 1) == PMMF_OK) {
+        out->handle = fd;
+        out->owns_handle = 1;
+        out->page = (size_t)page;
+        out->large = PMMF_LARGE_PAGES_RESERVED;
+        return PMMF_OK;
+      }
+      os_close(fd);
+    }
+    pmmf__last_error_set(saved);
+  }
+#endif
+  status = pmmf__os_map_anonymous(out, size, sparse);
+  if (status == PMMF_OK && os_thp_shmem() != 0)
+    out->large = PMMF_LARGE_PAGES_TRANSPARENT;
+  return status;
+}
+
 int pmmf__os_map_close(struct pmmf__os_map *map)
 {
   if (map->owns_handle)
@@ -90,6 +131,8 @@ int pmmf__os_map_close(struct pmmf__os_map *map)
 
 static int protection(pmmf_access access)
 {
+  if (access == PMMF_ACCESS_NONE)
+    return PROT_NONE;
   return access == PMMF_ACCESS_READ ? PROT_READ : PROT_READ | PROT_WRITE;
 }
 
@@ -139,6 +182,11 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
 #ifndef MAP_POPULATE
   if (populate)
     os_madvise(base, length, MADV_WILLNEED);
+#endif
+#ifdef MADV_HUGEPAGE
+  /* A hint: a kernel that cannot follow it leaves normal pages. */
+  if (map->large == PMMF_LARGE_PAGES_TRANSPARENT)
+    (void)os_madvise(base, length, MADV_HUGEPAGE);
 #endif
   *out_base = base;
   return PMMF_OK;
@@ -227,6 +275,20 @@ int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
 {
   if (os_mprotect(addr, length, protection(access)) != 0)
     return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}
+
+/* mlock: ENOMEM beyond RLIMIT_MEMLOCK, EPERM where that limit is 0 (older
+ * kernels) and EAGAIN when some pages could not be locked: all three are a
+ * lack of lockable memory. munlock of unlocked pages succeeds. */
+int pmmf__os_view_lock(void *addr, size_t length, int lock)
+{
+  int r = lock ? os_mlock(addr, length) : os_munlock(addr, length);
+  if (r != 0) {
+    if (errno == ENOMEM || errno == EPERM || errno == EAGAIN)
+      return pmmf__fail(errno, PMMF_E_NO_MEMORY);
+    return pmmf__posix_fail(errno);
+  }
   return PMMF_OK;
 }
 

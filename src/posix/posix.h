@@ -46,6 +46,11 @@ enum pmmf__posix_call {
   POSIX_DLOPEN,
   POSIX_DLERROR,
   POSIX_GETEUID,
+  POSIX_FCNTL,
+  POSIX_MLOCK,
+  POSIX_MUNLOCK,
+  POSIX_HUGETLB,
+  POSIX_THP_SHMEM,
   POSIX_CALL_COUNT
 };
 
@@ -127,6 +132,22 @@ int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memor
 #define os_dlerror() ((char *(*)(void))pmmf__posix_syscalls[POSIX_DLERROR].current)()
 /* The effective uid cannot fail either: no fault check. */
 #define os_geteuid() ((uid_t (*)(void))pmmf__posix_syscalls[POSIX_GETEUID].current)()
+
+/* fcntl with one int argument (F_DUPFD_CLOEXEC, F_GETFL). */
+#define os_fcntl(fd, cmd, arg) \
+  POSIX_CALL(POSIX_FCNTL, int (*)(int, int, ...), -1, fd, cmd, arg)
+#define os_mlock(addr, len) POSIX_CALL(POSIX_MLOCK, int (*)(const void *, size_t), -1, addr, len)
+#define os_munlock(addr, len) \
+  POSIX_CALL(POSIX_MUNLOCK, int (*)(const void *, size_t), -1, addr, len)
+
+/* Linux hugetlb: the default huge page size in bytes (0: none) and the free
+ * pages of its pool (/proc/meminfo). Reading it cannot fail in a way that
+ * matters (unreadable: 0): no fault check. */
+#define os_hugetlb(free_pages) \
+  ((uint64_t (*)(uint64_t *))pmmf__posix_syscalls[POSIX_HUGETLB].current)(free_pages)
+/* Linux transparent huge pages on shmem: their size when MADV_HUGEPAGE can
+ * get them (shmem_enabled not never or deny), else 0; no fault check. */
+#define os_thp_shmem() ((uint64_t (*)(void))pmmf__posix_syscalls[POSIX_THP_SHMEM].current)()
 
 /* The egress point: errno becomes a status, the raw code is kept. */
 int pmmf__posix_fail(int err);

@@ -7,6 +7,9 @@
  */
 #include "posix.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #ifdef __linux__
 #  include <sys/sysinfo.h>
@@ -86,6 +89,61 @@ static uint64_t memory_total_call(void)
 #endif
 }
 
+/* The first unsigned number after `key` in the text file `path`, or 0. */
+static uint64_t read_number(const char *path, const char *key)
+{
+#ifdef __linux__
+  char line[256];
+  uint64_t value = 0;
+  size_t keylen = strlen(key);
+  FILE *file = fopen(path, "re");
+
+  if (!file)
+    return 0;
+  while (fgets(line, sizeof line, file)) {
+    if (strncmp(line, key, keylen) == 0) {
+      value = strtoull(line + keylen, NULL, 10);
+      break;
+    }
+  }
+  fclose(file);
+  return value;
+#else
+  (void)path;
+  (void)key;
+  return 0;
+#endif
+}
+
+static uint64_t hugetlb_call(uint64_t *free_pages)
+{
+  *free_pages = read_number("/proc/meminfo", "HugePages_Free:");
+  return read_number("/proc/meminfo", "Hugepagesize:") * 1024u;
+}
+
+/* shmem_enabled reads like "always within_size advise [never] deny force":
+ * the bracketed word is the mode. */
+static uint64_t thp_shmem_call(void)
+{
+#ifdef __linux__
+  char text[128] = "";
+  FILE *file = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "re");
+  const char *mode;
+
+  if (!file)
+    return 0;
+  if (!fgets(text, sizeof text, file))
+    text[0] = 0;
+  fclose(file);
+  mode = strchr(text, '[');
+  if (!mode || strncmp(mode, "[never]", 7) == 0 || strncmp(mode, "[deny]", 6) == 0)
+    return 0;
+  return read_number("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "");
+#else
+  return 0;
+#endif
+}
+
 #define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
 
 struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
@@ -115,6 +173,11 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_DLOPEN] = ENTRY("dlopen", dlopen),
   [POSIX_DLERROR] = ENTRY("dlerror", dlerror),
   [POSIX_GETEUID] = ENTRY("geteuid", geteuid),
+  [POSIX_FCNTL] = ENTRY("fcntl", fcntl),
+  [POSIX_MLOCK] = ENTRY("mlock", mlock),
+  [POSIX_MUNLOCK] = ENTRY("munlock", munlock),
+  [POSIX_HUGETLB] = ENTRY("hugetlb", hugetlb_call),
+  [POSIX_THP_SHMEM] = ENTRY("thp_shmem", thp_shmem_call),
 };
 
 int pmmf__posix_fault(int index)

@@ -224,6 +224,48 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
   return PMMF_OK;
 }
 
+/* An adopted HANDLE: a disk file that is no directory, whose granted access
+ * (NtQueryObject, where the system answers) allows `flags`; then a
+ * duplicate with the same access, not inheritable. Sharing was fixed by the
+ * CreateFile that made it: EXCLUSIVE cannot be had. */
+int pmmf__os_file_adopt(pmmf__handle *out, pmmf__handle native, unsigned flags)
+{
+  HANDLE handle = (HANDLE)native, dup = NULL;
+  BY_HANDLE_FILE_INFORMATION info;
+  struct pmmf__w32_object_basic basic;
+  ACCESS_MASK need = FILE_READ_DATA | ((flags & PMMF_OPEN_WRITE) ? FILE_WRITE_DATA : 0);
+  DWORD type, code;
+
+  if (flags & PMMF_OPEN_EXCLUSIVE)
+    return pmmf__reject(PMMF_E_UNSUPPORTED);
+  type = w32_GetFileType(handle);
+  if (type == FILE_TYPE_UNKNOWN && (code = GetLastError()) != NO_ERROR)
+    return code == ERROR_INVALID_HANDLE ? pmmf__fail((long)code, PMMF_E_INVALID)
+                                        : pmmf__w32_fail(code);
+  if (type != FILE_TYPE_DISK)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (!w32_GetFileInformationByHandle(handle, &info)) {
+    code = GetLastError();
+    /* A handle without FILE_READ_ATTRIBUTES cannot say: nor can it be
+     * mapped (mapping needs read access). */
+    return code == ERROR_ACCESS_DENIED ? pmmf__fail((long)code, PMMF_E_ACCESS)
+                                       : pmmf__w32_fail(code);
+  }
+  if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (w32_NtQueryObject(handle, PMMF__W32_OBJECT_BASIC_INFORMATION, &basic, sizeof basic)) {
+    if ((basic.granted_access & need) != need)
+      return pmmf__fail(ERROR_ACCESS_DENIED, PMMF_E_ACCESS);
+  } else if (GetLastError() != ERROR_CALL_NOT_IMPLEMENTED) {
+    return pmmf__w32_fail_last();
+  }
+  if (!w32_DuplicateHandle(GetCurrentProcess(), handle, GetCurrentProcess(), &dup, 0, FALSE,
+                           DUPLICATE_SAME_ACCESS))
+    return pmmf__w32_fail_last();
+  *out = (pmmf__handle)dup;
+  return PMMF_OK;
+}
+
 int pmmf__os_file_close(pmmf__handle file)
 {
   if (!pmmf__w32_close_handle((HANDLE)file))

@@ -21,6 +21,8 @@ static DWORD page_protection(pmmf_access access)
     return PAGE_READWRITE;
   case PMMF_ACCESS_COPY:
     return PAGE_WRITECOPY;
+  case PMMF_ACCESS_NONE:
+    return PAGE_NOACCESS;
   case PMMF_ACCESS_READ:
   default:
     return PAGE_READONLY;
@@ -95,7 +97,7 @@ int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
 int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uint64_t from,
                       uint64_t size, int sparse)
 {
-  struct pmmf__os_map fresh;
+  struct pmmf__os_map fresh = *map; /* page, large: a file map's stay */
   int status;
 
   if (kind != PMMF__MAP_FILE)
@@ -107,6 +109,60 @@ int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uin
   (void)pmmf__os_map_close(map);
   *map = fresh;
   return PMMF_OK;
+}
+
+/* Whether the process token holds SeLockMemoryPrivilege, which large pages
+ * need: enabling it succeeds only then (AdjustTokenPrivileges says
+ * ERROR_NOT_ALL_ASSIGNED otherwise). The privilege stays enabled. */
+static int lock_memory_privilege(void)
+{
+  HANDLE token = NULL;
+  TOKEN_PRIVILEGES privileges;
+  int held = 0;
+
+  if (!w32_OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &token))
+    return 0;
+  privileges.PrivilegeCount = 1;
+  privileges.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+  if (w32_LookupPrivilegeValueW(NULL, L"SeLockMemoryPrivilege",
+                                &privileges.Privileges[0].Luid) &&
+      w32_AdjustTokenPrivileges(token, FALSE, &privileges, 0, NULL, NULL))
+    held = GetLastError() == ERROR_SUCCESS;
+  pmmf__w32_close_handle(token);
+  return held;
+}
+
+size_t pmmf__os_large_page_size(void)
+{
+  long saved = pmmf__last_error_get();
+  size_t page = lock_memory_privilege() ? w32_GetLargePageMinimum() : 0;
+  pmmf__last_error_set(saved);
+  return page;
+}
+
+/* A committed page-file section of large pages (SEC_LARGE_PAGES, rounded up
+ * to whole ones), else the plain one. */
+int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sparse)
+{
+  size_t page = pmmf__os_large_page_size();
+  long saved = pmmf__last_error_get();
+
+  if (page && size <= (uint64_t)INT64_MAX - page) {
+    uint64_t rounded = (size + page - 1) / page * page;
+    HANDLE section = w32_CreateFileMappingW(INVALID_HANDLE_VALUE, NULL,
+                                            PAGE_READWRITE | SEC_COMMIT | SEC_LARGE_PAGES,
+                                            (DWORD)(rounded >> 32),
+                                            (DWORD)(rounded & 0xFFFFFFFFu), NULL);
+    if (section) {
+      out->handle = (pmmf__handle)section;
+      out->owns_handle = 1;
+      out->page = page;
+      out->large = PMMF_LARGE_PAGES_RESERVED;
+      return PMMF_OK;
+    }
+    pmmf__last_error_set(saved);
+  }
+  return pmmf__os_map_anonymous(out, size, sparse);
 }
 
 int pmmf__os_map_close(struct pmmf__os_map *map)
@@ -127,9 +183,20 @@ static BOOL prefetch(void *addr, size_t length)
 int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
                       size_t length, pmmf_access access, int populate, void *fixed)
 {
-  void *base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access),
-                                   (DWORD)(offset >> 32), (DWORD)(offset & 0xFFFFFFFFu), length,
-                                   fixed);
+  void *base = NULL;
+
+  /* Windows 10 1703 on maps large-page sections with FILE_MAP_LARGE_PAGES;
+   * older systems refuse the flag (ERROR_INVALID_PARAMETER) and map such
+   * sections with large pages without it. Whatever the refusal (a COPY view
+   * may not be had in large pages), the view is asked for again without the
+   * flag, and that answer is the one reported. */
+  if (map->large == PMMF_LARGE_PAGES_RESERVED)
+    base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access) | FILE_MAP_LARGE_PAGES,
+                               (DWORD)(offset >> 32), (DWORD)(offset & 0xFFFFFFFFu), length,
+                               fixed);
+  if (!base)
+    base = w32_MapViewOfFileEx((HANDLE)map->handle, view_access(access), (DWORD)(offset >> 32),
+                               (DWORD)(offset & 0xFFFFFFFFu), length, fixed);
   if (!base) {
     DWORD code = GetLastError();
     /* Without a fixed base the system chose the address: a failure to find
@@ -211,6 +278,18 @@ int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
   if (!w32_VirtualProtect(addr, length, page_protection(access), &previous))
     return pmmf__w32_fail_last();
   return PMMF_OK;
+}
+
+/* VirtualLock: beyond the minimum working set, ERROR_WORKING_SET_QUOTA
+ * (PMMF_E_NO_MEMORY by the error table); VirtualUnlock of pages that are not
+ * locked, ERROR_NOT_LOCKED, is no failure (munlock agrees). */
+int pmmf__os_view_lock(void *addr, size_t length, int lock)
+{
+  if (lock ? w32_VirtualLock(addr, length) : w32_VirtualUnlock(addr, length))
+    return PMMF_OK;
+  if (!lock && GetLastError() == ERROR_NOT_LOCKED)
+    return PMMF_OK;
+  return pmmf__w32_fail_last();
 }
 
 int pmmf__os_view_advise(void *addr, size_t length, pmmf_advice advice)

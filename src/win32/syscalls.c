@@ -97,6 +97,45 @@ static BOOL WINAPI query_section_call(HANDLE section, DWORD info_class, LPVOID i
   return FALSE;
 }
 
+/* NtQueryObject, from ntdll.dll, looked up once like NtQuerySection. */
+typedef LONG(WINAPI *nt_query_object_fn)(HANDLE, DWORD, PVOID, ULONG, PULONG);
+static atomic_int object_state;
+static _Atomic(pmmf__syscall_ptr) nt_object_real;
+
+/* The table's original NtQueryObject, with Win32 conventions. */
+static BOOL WINAPI query_object_call(HANDLE object, DWORD info_class, LPVOID info, DWORD length)
+{
+  nt_status_to_error_fn to_error = NULL;
+  nt_query_object_fn query;
+  ULONG got = 0;
+  LONG nt;
+  int state = atomic_load_explicit(&object_state, memory_order_acquire);
+
+  (void)ntdll_resolve(&to_error);
+  if (state == 0) {
+    HMODULE ntdll = W32_FN(GetModuleHandleW)(L"ntdll.dll");
+    FARPROC found = ntdll ? W32_FN(GetProcAddress)(ntdll, "NtQueryObject") : NULL;
+    atomic_store_explicit(&nt_object_real, (pmmf__syscall_ptr)found, memory_order_relaxed);
+    state = found ? 2 : 1;
+    atomic_store_explicit(&object_state, state, memory_order_release);
+  }
+  query = state == 2 ? (nt_query_object_fn)atomic_load_explicit(&nt_object_real,
+                                                                 memory_order_relaxed)
+                     : NULL;
+  if (!query) {
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+    return FALSE;
+  }
+  nt = query(object, info_class, info, length, &got);
+  if (nt >= 0)
+    return TRUE;
+  if ((ULONG)nt == 0xC0000002u || (ULONG)nt == 0xC0000003u)
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+  else
+    SetLastError(to_error ? (DWORD)to_error(nt) : ERROR_GEN_FAILURE);
+  return FALSE;
+}
+
 /* The casts through each call's own pointer type make the compiler check the
  * table's signature against the SDK's declaration (-Wcast-function-type). */
 #define ENTRY(name, fn)                                                  \
@@ -148,6 +187,15 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_SetSecurityDescriptorDacl] = ENTRY(SetSecurityDescriptorDacl, SetSecurityDescriptorDacl),
   [PMMF__W32_SetSecurityDescriptorControl] =
     ENTRY(SetSecurityDescriptorControl, SetSecurityDescriptorControl),
+  [PMMF__W32_DuplicateHandle] = ENTRY(DuplicateHandle, DuplicateHandle),
+  [PMMF__W32_GetFileInformationByHandle] =
+    ENTRY(GetFileInformationByHandle, GetFileInformationByHandle),
+  [PMMF__W32_NtQueryObject] = ENTRY(NtQueryObject, query_object_call),
+  [PMMF__W32_VirtualLock] = ENTRY(VirtualLock, VirtualLock),
+  [PMMF__W32_VirtualUnlock] = ENTRY(VirtualUnlock, VirtualUnlock),
+  [PMMF__W32_GetLargePageMinimum] = ENTRY(GetLargePageMinimum, GetLargePageMinimum),
+  [PMMF__W32_LookupPrivilegeValueW] = ENTRY(LookupPrivilegeValueW, LookupPrivilegeValueW),
+  [PMMF__W32_AdjustTokenPrivileges] = ENTRY(AdjustTokenPrivileges, AdjustTokenPrivileges),
 };
 
 int pmmf__w32_fault(const char *name)

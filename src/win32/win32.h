@@ -38,6 +38,17 @@ struct pmmf__w32_section_basic {
   LARGE_INTEGER size;
 };
 
+/* ntdll's PUBLIC_OBJECT_BASIC_INFORMATION (class 0 of NtQueryObject): the
+ * access granted to a handle comes first. */
+#define PMMF__W32_OBJECT_BASIC_INFORMATION 0
+struct pmmf__w32_object_basic {
+  ULONG attributes;
+  ACCESS_MASK granted_access;
+  ULONG handle_count;
+  ULONG pointer_count;
+  ULONG reserved[10];
+};
+
 /* The table: X(name, return type, parameter types). `name` is the Win32
  * function's name, which is also the name fault injection and
  * pmmf__os_syscall_set use. */
@@ -79,7 +90,16 @@ struct pmmf__w32_section_basic {
   X(InitializeSecurityDescriptor, BOOL, (PSECURITY_DESCRIPTOR, DWORD))                         \
   X(SetSecurityDescriptorDacl, BOOL, (PSECURITY_DESCRIPTOR, BOOL, PACL, BOOL))                 \
   X(SetSecurityDescriptorControl, BOOL,                                                        \
-    (PSECURITY_DESCRIPTOR, SECURITY_DESCRIPTOR_CONTROL, SECURITY_DESCRIPTOR_CONTROL))
+    (PSECURITY_DESCRIPTOR, SECURITY_DESCRIPTOR_CONTROL, SECURITY_DESCRIPTOR_CONTROL))          \
+  X(DuplicateHandle, BOOL, (HANDLE, HANDLE, HANDLE, LPHANDLE, DWORD, BOOL, DWORD))             \
+  X(GetFileInformationByHandle, BOOL, (HANDLE, LPBY_HANDLE_FILE_INFORMATION))                  \
+  X(NtQueryObject, BOOL, (HANDLE, DWORD, LPVOID, DWORD))                                       \
+  X(VirtualLock, BOOL, (LPVOID, SIZE_T))                                                       \
+  X(VirtualUnlock, BOOL, (LPVOID, SIZE_T))                                                     \
+  X(GetLargePageMinimum, SIZE_T, (void))                                                       \
+  X(LookupPrivilegeValueW, BOOL, (LPCWSTR, LPCWSTR, PLUID))                                    \
+  X(AdjustTokenPrivileges, BOOL,                                                               \
+    (HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD))
 
 /* One index and one function-pointer type per call. */
 enum pmmf__w32_call {
@@ -145,6 +165,18 @@ int pmmf__w32_fault(const char *name);
 #define w32_SetSecurityDescriptorDacl(...) W32_CALL(SetSecurityDescriptorDacl, FALSE, __VA_ARGS__)
 #define w32_SetSecurityDescriptorControl(...) \
   W32_CALL(SetSecurityDescriptorControl, FALSE, __VA_ARGS__)
+#define w32_DuplicateHandle(...) W32_CALL(DuplicateHandle, FALSE, __VA_ARGS__)
+#define w32_GetFileInformationByHandle(...) \
+  W32_CALL(GetFileInformationByHandle, FALSE, __VA_ARGS__)
+/* ntdll's NtQueryObject, looked up at run time, with Win32 conventions as
+ * NtQuerySection. */
+#define w32_NtQueryObject(...) W32_CALL(NtQueryObject, FALSE, __VA_ARGS__)
+#define w32_VirtualLock(...) W32_CALL(VirtualLock, FALSE, __VA_ARGS__)
+#define w32_VirtualUnlock(...) W32_CALL(VirtualUnlock, FALSE, __VA_ARGS__)
+#define w32_LookupPrivilegeValueW(...) W32_CALL(LookupPrivilegeValueW, FALSE, __VA_ARGS__)
+#define w32_AdjustTokenPrivileges(...) W32_CALL(AdjustTokenPrivileges, FALSE, __VA_ARGS__)
+/* Cannot fail (0 is its answer for "none"): no fault check. */
+#define w32_GetLargePageMinimum() W32_FN(GetLargePageMinimum)()
 #define w32_TlsAlloc()                                                   \
   ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
                                                       : W32_FN(TlsAlloc)())

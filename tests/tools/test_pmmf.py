@@ -444,5 +444,87 @@ def bench_runs_program_with_arguments():
     expect("no such file.bin" in err and "PMMF_E_NOT_FOUND" in err, err)
 
 
+# --- probe -------------------------------------------------------------------
+
+PROBE_ROWS = ("backend", "system", "page size", "allocation granularity", "file system of DIR",
+              "sparse files", "fallocate", "MAP_POPULATE", "MAP_FIXED_NOREPLACE",
+              "shrinking a mapped file", "shared-memory namespace", "PrefetchVirtualMemory",
+              "placeholders (VirtualAlloc2, MapViewOfFile3)", "pmmf_page_size()",
+              "pmmf_granularity()", "pmmf_large_page_size()",
+              "library growth (pmmf_file_resize, reserving)",
+              "library growth (PMMF_OPEN_SPARSE)", "PMMF_MAP_LARGE_PAGES (4 MiB anonymous)")
+
+
+def probe_table(*args):
+    rc, out, err = pmmf("probe", *args)
+    expect_exit(rc, EXIT_OK, err)
+    lines = out.decode().replace("\r\n", "\n").splitlines()
+    expect(lines[0].startswith("pmmf probe of ") and "| Fact | This system |" in lines,
+           "no table: %r" % lines[:3])
+    rows = {}
+    for line in lines[lines.index("| Fact | This system |") + 2:]:
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        expect(line.startswith("| ") and line.endswith(" |") and len(cells) == 2,
+               "not a table row: %r" % line)
+        expect(cells[0] not in rows, "row %r twice" % cells[0])
+        rows[cells[0]] = cells[1]
+    return rows
+
+
+@case
+def probe_prints_plausible_table():
+    before = sorted(os.listdir(TOOL.cwd))
+    rows = probe_table(".")
+    for name in PROBE_ROWS:
+        expect(name in rows, "probe lacks row %r" % name)
+    rc, out, err = pmmf("info")
+    info = dict(line.split(": ", 1) for line in out.decode().splitlines())
+    expect(rows["backend"] == ARGS.backend, rows["backend"])
+    # The native measurements agree with what the library reports.
+    expect(rows["page size"] == info["page-size"] == rows["pmmf_page_size()"], rows)
+    expect(rows["allocation granularity"].split()[0] == info["granularity"]
+           == rows["pmmf_granularity()"], rows)
+    large = int(rows["pmmf_large_page_size()"])
+    expect(large == 0 or (large & (large - 1) == 0 and large >= int(info["page-size"])),
+           "large page size %d" % large)
+    got = rows["PMMF_MAP_LARGE_PAGES (4 MiB anonymous)"]
+    expect(got in ("normal pages", "reserved large pages", "transparent huge pages"), got)
+    expect((got == "normal pages") == (large == 0), "large page size %d but the map got %s"
+           % (large, got))
+    reserved = rows["library growth (pmmf_file_resize, reserving)"].split()
+    expect(reserved[0].isdigit() and int(reserved[0]) >= 16 << 20 and reserved[2] == "16777216",
+           "reserving growth: %r" % reserved)
+    expect(rows["sparse files"].split()[0] in ("yes", "no"), rows["sparse files"])
+    if IS_WIN:
+        expect(rows["shrinking a mapped file"].startswith("refused"), rows)
+        expect(rows["shared-memory namespace"].startswith("Local\\"), rows)
+        expect(rows["PrefetchVirtualMemory"] in ("yes", "no"), rows)
+        expect(rows["placeholders (VirtualAlloc2, MapViewOfFile3)"] in ("yes", "no"), rows)
+        expect("GetLargePageMinimum" in rows.get("huge pages (large pages)", ""), rows)
+    else:
+        expect(rows["shrinking a mapped file"].startswith("allowed; a touch beyond the new end"),
+               rows["shrinking a mapped file"])
+        if sys.platform.startswith("linux") and not TOOL.emulated:
+            expect("SIGBUS" in rows["shrinking a mapped file"], rows["shrinking a mapped file"])
+        expect(rows["MAP_POPULATE"].split()[0] in ("yes", "no"), rows)
+        expect(rows["MAP_FIXED_NOREPLACE"].split()[0] in ("yes", "no"), rows)
+        expect("KiB pages" in rows.get("huge pages (hugetlb)", "KiB pages"), rows)
+    expect(sorted(os.listdir(TOOL.cwd)) == before, "probe left files behind")
+    return "%d rows; sparse %s; shrink: %s" % (len(rows), rows["sparse files"].split()[0],
+                                                 rows["shrinking a mapped file"])
+
+
+@case
+def probe_default_dir_and_errors():
+    rows = probe_table()
+    expect(rows["backend"] == ARGS.backend, rows)
+    rc, out, err = pmmf("probe", "a", "b")
+    expect_exit(rc, EXIT_USAGE, err)
+    expect("pmmf: probe" in err, err)
+    rc, out, err = pmmf("probe", "no such dir")
+    expect_exit(rc, EXIT_STATUS, err)
+    expect("PMMF_E_NOT_FOUND" in err, err)
+
+
 if __name__ == "__main__":
     sys.exit(run_in_scratch(TOOL, ARGS.workdir, "tools-", CASES))
