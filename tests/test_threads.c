@@ -1074,10 +1074,11 @@ static void view_caller_main(void *arg) {
  * else keeps it for a whole time slice (about 100000 blocks: thousands of
  * mprotect calls, each slow there), and each worker, which gives the lock up
  * at every blocking call (msync, fdatasync, sync_file_range), waits a slice
- * to get it back: the test then took hours, with or without --fair-sched
- * (seen with vgdb: the protector runnable in mprotect, every worker back from
- * fdatasync waiting for the lock, their rounds creeping on). The sleep hands
- * the lock over; natively it changes only how many toggles the race sees. */
+ * to get it back: the test did not end within minutes, with or without
+ * --fair-sched (seen with vgdb: the protector runnable in mprotect, every
+ * worker back from fdatasync waiting for the lock, one worker 16 rounds
+ * further after 90 s). The sleep hands the lock over; natively it changes
+ * only how many toggles the race sees. */
 #define VIEWCALL_TOGGLES 16
 static void view_protector_main(void *arg) {
   struct view_caller *w = arg;
