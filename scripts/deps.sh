@@ -139,7 +139,7 @@ fail_wine32() {
 }
 
 fetch_wine32_dlls() {
-  local version dir tmp deb
+  local version dir tmp deb f
   is_installed libwine:amd64 || { log "no libwine:amd64: no 32-bit Wine DLLs fetched"; return 0; }
   version="$(dpkg-query -W -f='${Version}' libwine:amd64)"
   dir="$CACHE_DIR/wine32-$(echo "$version" | tr '~:' '__')"
@@ -178,7 +178,10 @@ fetch_wine32_dlls() {
     fail_wine32 "$dir" "libwine:i386 $version could not be downloaded (offline, or not on the mirror)"
     return 0
   fi
-  deb="$(ls "$tmp"/deb/libwine_*_i386.deb 2>/dev/null | head -n1)"
+  deb=""
+  for f in "$tmp"/deb/libwine_*_i386.deb; do
+    [ -f "$f" ] && deb="$f"
+  done
   if [ -z "$deb" ] ||
      ! dpkg-deb --fsys-tarfile "$deb" |
          tar -x -C "$tmp/x" --wildcards './usr/lib/i386-linux-gnu/wine/i386-windows/*' ||

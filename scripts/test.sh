@@ -76,8 +76,8 @@ unset DISPLAY WAYLAND_DISPLAY
 # WINE32_DIR.failed, why it could not).
 CACHE_DIR="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libportmmf"
 WINEPREFIX32="${WINEPREFIX32:-$CACHE_DIR/wineprefix32}"
-WINE32_DIR="$CACHE_DIR/wine32-$(dpkg-query -W -f='${Version}' libwine:amd64 2>/dev/null |
-                                tr '~:' '__')"
+WINE32_DIR="$CACHE_DIR/wine32-$( (dpkg-query -W -f='${Version}' libwine:amd64 2>/dev/null || true) |
+                                  tr '~:' '__')"
 
 wine_init() {
   # The win32 leg's prefix gets its syswow64 DLLs (which WoW64 loads
