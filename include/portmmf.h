@@ -536,7 +536,9 @@ enum pmmf_shm_mode {
  *   process's file size limit, RLIMIT_FSIZE); ::PMMF_E_BUSY (POSIX: its
  *   creator, still running, has not set its size within about a second);
  *   ::PMMF_E_ACCESS (also: an object another user could have planted, see
- *   above); ::PMMF_E_TOO_LARGE; ::PMMF_E_NO_MEMORY; ::PMMF_E_NO_SPACE;
+ *   above); ::PMMF_E_TOO_LARGE (size above INT64_MAX; Windows without
+ *   ntdll's NtQuerySection: an existing object larger than this process's
+ *   free address space); ::PMMF_E_NO_MEMORY; ::PMMF_E_NO_SPACE;
  *   ::PMMF_E_OS
  */
 PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,

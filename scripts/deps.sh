@@ -8,13 +8,18 @@
 #
 #   scripts/deps.sh            everything scripts/test.sh needs
 #   scripts/deps.sh --minimal  only a native build (meson, ninja, gcc, pkg-config)
-#   PMMF_WINE32=1 scripts/deps.sh   also 32-bit Wine (wine32:i386), so that the
-#                              win32 leg runs its tests; this adds the i386
-#                              architecture to dpkg (undone if the install fails)
+#   PMMF_WINE32=1 scripts/deps.sh   also try to install 32-bit Wine (wine32:i386);
+#                              this adds the i386 architecture to dpkg (undone
+#                              if the install fails). Not needed: without it
+#                              the win32 leg runs in Wine's WoW64 mode, with
+#                              the 32-bit Windows DLLs of libwine:i386, which
+#                              this script downloads (not installs) and unpacks
+#                              into ${XDG_CACHE_HOME:-$HOME/.cache}/libportmmf/wine32-<version>/.
 #
 # Idempotent: installs only missing packages (one `apt-get update` first, and
 # only if something is missing) and skips the cmocka fetch when the cached
-# tarball already has the right hash. Runs apt as root, or through sudo.
+# tarball already has the right hash, the 32-bit Wine DLLs when unpacked for
+# the installed Wine version. Runs apt as root, or through sudo.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +29,7 @@ MINIMAL=0
 case "${1:-}" in
   --minimal) MINIMAL=1 ;;
   "") ;;
-  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
   *) echo "deps.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -113,6 +118,83 @@ install_wine32() {
   return 0
 }
 
+# --- 32-bit Windows DLLs for Wine's WoW64 mode (the win32 leg) ---------------
+# Wine 8's wine64 runs a 32-bit program in its WoW64 mode (wow64.dll,
+# wow64cpu.dll, which libwine:amd64 has) once it finds Wine's 32-bit Windows
+# DLLs (ntdll.dll, kernel32.dll, ... as i386 PE files); wine32:i386, the
+# package that has them, cannot be installed here (see docs/behavior.md). So
+# Debian's libwine:i386, of exactly the installed libwine's version, is
+# downloaded (not installed: no i386 architecture in dpkg, no root needed;
+# apt with private lists, as for cmocka below) and its i386-windows folder
+# unpacked into $WINE32_DIR/i386-windows; scripts/test.sh points WINEDLLPATH
+# there for the win32 leg. Done once per version ($WINE32_DIR/.complete); a
+# failure writes the reason to $WINE32_DIR.failed, which the win32 leg
+# reports as it builds without running.
+CACHE_DIR="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libportmmf"
+
+# fail_wine32 DIR REASON: say why, where the win32 leg finds it.
+fail_wine32() {
+  echo "$2" >"$1.failed"
+  log "WARNING: $2; the win32 leg will build without running"
+}
+
+fetch_wine32_dlls() {
+  local version dir tmp deb f
+  is_installed libwine:amd64 || { log "no libwine:amd64: no 32-bit Wine DLLs fetched"; return 0; }
+  version="$(dpkg-query -W -f='${Version}' libwine:amd64)"
+  dir="$CACHE_DIR/wine32-$(echo "$version" | tr '~:' '__')"
+  if [ -f "$dir/.complete" ]; then
+    log "32-bit Wine DLLs present ($dir)"
+    return 0
+  fi
+  mkdir -p "$CACHE_DIR"
+  rm -rf "$dir" "$dir.failed"
+  tmp="$(mktemp -d)"
+  TMP_DIRS+=("$tmp")
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/deb" "$tmp/x"
+  : >"$tmp/status"
+  debian_entries deb >"$tmp/deb.sources"
+  if ! [ -s "$tmp/deb.sources" ]; then
+    fail_wine32 "$dir" "no Debian apt source to download libwine:i386 $version from"
+    return 0
+  fi
+  local apt_opts=(
+    -o "Dir::Etc::SourceList=$tmp/deb.sources"
+    -o "Dir::Etc::SourceParts=-"
+    -o "Dir::State::Lists=$tmp/lists"
+    -o "Dir::State::status=$tmp/status"
+    -o "Dir::Cache=$tmp/cache"
+    -o "APT::Architecture=i386"
+    -o "APT::Architectures::=i386"
+    -o "APT::Sandbox::User=$(id -un)"
+    -q
+  )
+  log "downloading libwine:i386 $version for Wine's WoW64 mode"
+  # A failing index (bookworm-security's i386 one, often) is not fatal by
+  # itself: what matters is whether the download then finds the package.
+  apt-get "${apt_opts[@]}" update >"$tmp/apt.log" 2>&1 || true
+  if ! (cd "$tmp/deb" && apt-get "${apt_opts[@]}" download "libwine=$version") >>"$tmp/apt.log" 2>&1; then
+    tail -n 5 "$tmp/apt.log" >&2
+    fail_wine32 "$dir" "libwine:i386 $version could not be downloaded (offline, or not on the mirror)"
+    return 0
+  fi
+  deb=""
+  for f in "$tmp"/deb/libwine_*_i386.deb; do
+    [ -f "$f" ] && deb="$f"
+  done
+  if [ -z "$deb" ] ||
+     ! dpkg-deb --fsys-tarfile "$deb" |
+         tar -x -C "$tmp/x" --wildcards './usr/lib/i386-linux-gnu/wine/i386-windows/*' ||
+     ! [ -f "$tmp/x/usr/lib/i386-linux-gnu/wine/i386-windows/ntdll.dll" ]; then
+    fail_wine32 "$dir" "libwine:i386 $version downloaded but has no i386-windows/ntdll.dll"
+    return 0
+  fi
+  mkdir -p "$dir"
+  mv "$tmp/x/usr/lib/i386-linux-gnu/wine/i386-windows" "$dir/i386-windows"
+  echo "$version" >"$dir/.complete"
+  log "32-bit Wine DLLs unpacked into $dir/i386-windows"
+}
+
 # --- cmocka source for the subproject fallback ------------------------------
 # subprojects/cmocka.wrap names the upstream release tarball and its sha256.
 # Debian's cmocka source package ships that very file as its .orig.tar.xz
@@ -129,30 +211,32 @@ wrap_field() {
   sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$ROOT/subprojects/cmocka.wrap" | head -n1
 }
 
-# Print deb-src versions of the system's Debian deb entries (deb822 format).
-debian_src_entries() {
-  local f
+# Print the system's Debian deb entries (deb822 format) as entries of type
+# $1 (deb or deb-src), for any architecture.
+debian_entries() {
+  local type="$1" f
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -e "$f" ] || continue
     # One stanza per paragraph; keep enabled stanzas with a "deb" type that
     # look like a Debian (or Ubuntu) archive. A stray non-archive match only
     # costs a failed index download, which is tolerated below.
-    awk 'BEGIN { RS = ""; ORS = "\n\n" }
+    awk -v type="$type" 'BEGIN { RS = ""; ORS = "\n\n" }
          /(^|\n)Types:[^\n]*[ \t]deb([ \t]|\n|$)/ &&
          /(^|\n)(URIs:[^\n]*(debian|ubuntu)|Signed-By:[^\n]*(debian|ubuntu)-archive-keyring)/ &&
          !/(^|\n)Enabled:[ \t]*no/ {
-           gsub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src"); sub(/^\n/, ""); print
+           gsub(/(^|\n)Types:[^\n]*/, "\nTypes: " type)
+           gsub(/(^|\n)Architectures:[^\n]*/, ""); sub(/^\n/, ""); print
          }' "$f"
   done
   # One-line format (/etc/apt/sources.list and *.list), converted to deb822.
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [ -e "$f" ] || continue
-    awk '$1 == "deb" && $0 ~ /debian|ubuntu/ {
+    awk -v type="$type" '$1 == "deb" && $0 ~ /debian|ubuntu/ {
            i = 2; opts = ""
            if ($2 ~ /^\[/) { while ($i !~ /\]$/) { opts = opts " " $i; i++ }; opts = opts " " $i; i++ }
            signed = ""
            if (match(opts, /signed-by=[^] ]+/)) signed = substr(opts, RSTART + 10, RLENGTH - 10)
-           printf "Types: deb-src\nURIs: %s\nSuites: %s\nComponents:", $i, $(i + 1)
+           printf "Types: %s\nURIs: %s\nSuites: %s\nComponents:", type, $i, $(i + 1)
            for (j = i + 2; j <= NF; j++) printf " %s", $j
            printf "\n"
            if (signed != "") printf "Signed-By: %s\n", signed
@@ -160,6 +244,8 @@ debian_src_entries() {
          }' "$f"
   done
 }
+
+debian_src_entries() { debian_entries deb-src; }
 
 prepare_cmocka_cache() {
   local filename hash cache dest tmp orig got
@@ -257,6 +343,7 @@ else
   install_missing "${FULL_PKGS[@]}"
   prepare_cmocka_cache
   install_zig
+  fetch_wine32_dlls
   if [ "${PMMF_WINE32:-0}" = 1 ]; then
     install_wine32
   fi

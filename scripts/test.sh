@@ -11,7 +11,7 @@
 #   i386    gcc -m32, POSIX backend, 32-bit     build-i386
 #   musl    musl-gcc, POSIX backend, musl libc   build-musl
 #   win32   i686 MinGW-w64, Win32 backend,       build-win32
-#           32-bit, via 32-bit Wine
+#           32-bit, via Wine's WoW64 mode (a prefix of its own)
 #   asan    gcc, ASan + UBSan, halt on error    build-asan
 #   valgrind  gcc, every test under memcheck    build-valgrind
 #   tsan    clang, ThreadSanitizer, suite 'threads'   build-tsan
@@ -33,12 +33,16 @@
 # Lines a test prints as "# report: ..." (fuzz executions, injected failure
 # points) are repeated at the end, per leg.
 #
-# The win32 leg always builds; its tests run only where Wine can start 32-bit
-# programs (wine32:i386, which scripts/deps.sh installs with PMMF_WINE32=1).
-# Without it the leg reports "built, not run" and one skip, not a failure:
-# Debian's wine64 alone exits 0 without running a 32-bit program, so the
-# leg first checks that the demo really ran. The macOS legs never run here:
-# they report "built, not run" and one skip each.
+# The win32 leg always builds; its tests run where Wine can start 32-bit
+# programs: wine64 in its WoW64 mode, given Wine's 32-bit Windows DLLs
+# (WINEDLLPATH at the i386-windows folder of libwine:i386, which
+# scripts/deps.sh downloads and unpacks into a cache directory) and a prefix
+# of its own (wineprefix32, created with them, so that its syswow64 folder is
+# filled), or an installed wine32:i386. Without them the leg reports "built,
+# not run", the reason, and one skip, not a failure: Debian's wine64 alone
+# exits 0 without running a 32-bit program, so the leg first checks that the
+# demo really ran. The macOS legs never run here: they report "built, not
+# run" and one skip each.
 #
 # A failing leg does not stop the others; the exit status is non-zero if any
 # leg failed to configure, build or pass. The last line is always
@@ -67,7 +71,24 @@ export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"   # no Mono/Gecko
 export WINEPREFIX="${WINEPREFIX:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libportmmf/wineprefix}"
 unset DISPLAY WAYLAND_DISPLAY
 
+# The win32 leg's Wine: its own prefix, and the 32-bit Windows DLLs that
+# scripts/deps.sh unpacked for the installed Wine's version (or, in
+# WINE32_DIR.failed, why it could not).
+CACHE_DIR="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/libportmmf"
+WINEPREFIX32="${WINEPREFIX32:-$CACHE_DIR/wineprefix32}"
+WINE32_DIR="$CACHE_DIR/wine32-$( (dpkg-query -W -f='${Version}' libwine:amd64 2>/dev/null || true) |
+                                  tr '~:' '__')"
+
 wine_init() {
+  # The win32 leg's prefix gets its syswow64 DLLs (which WoW64 loads
+  # kernel32.dll and the others from) only at creation, and only if the
+  # 32-bit DLLs are on WINEDLLPATH then: one made without them is made again.
+  if [ -f "$WINEPREFIX/system.reg" ] && [ -n "${WINEDLLPATH-}" ] &&
+     [ "$WINEPREFIX" = "$WINEPREFIX32" ] &&
+     ! [ -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ]; then
+    echo "== $WINEPREFIX has no 32-bit DLLs: made again"
+    rm -rf "$WINEPREFIX"
+  fi
   if [ -f "$WINEPREFIX/system.reg" ]; then
     return 0
   fi
@@ -128,16 +149,36 @@ leg_setup() {
   esac
 }
 
-# leg_can_run LEG DIR: whether the leg's built programs can run here.
+# leg_env LEG: export what the leg's programs need (run_leg restores the
+# previous values when the leg ends).
+leg_env() {
+  case "$1" in
+    win32) export WINEPREFIX="$WINEPREFIX32"
+           if [ -f "$WINE32_DIR/.complete" ]; then
+             export WINEDLLPATH="$WINE32_DIR/i386-windows${WINEDLLPATH:+:$WINEDLLPATH}"
+           fi ;;
+  esac
+}
+
+# leg_can_run LEG DIR: whether the leg's built programs can run here; if not,
+# LEG_NOTE says why (for the summary).
 leg_can_run() {
   case "$1" in
     win32) if (cd "$2/examples" && timeout 120 wine ./demo-static.exe wine32-probe.bin 2>/dev/null) |
                 grep -q "backend win32"; then
              return 0
            fi
-           echo "== $1: no 32-bit Wine here, see scripts/deps.sh"
+           if [ -f "$WINE32_DIR/.complete" ]; then
+             LEG_NOTE="Wine did not run the 32-bit demo (WoW64, WINEDLLPATH=$WINE32_DIR/i386-windows)"
+           elif [ -f "$WINE32_DIR.failed" ]; then
+             LEG_NOTE="no 32-bit Wine: $(head -n1 "$WINE32_DIR.failed")"
+           else
+             LEG_NOTE="no 32-bit Wine: no $WINE32_DIR (scripts/deps.sh unpacks it)"
+           fi
+           echo "== $1: $LEG_NOTE"
            return 1 ;;
-    macos-*) echo "== $1: Mach-O programs do not run on Linux"
+    macos-*) LEG_NOTE="Mach-O programs do not run on Linux"
+             echo "== $1: $LEG_NOTE"
              return 1 ;;
     *)     return 0 ;;
   esac
@@ -265,6 +306,10 @@ OVERALL=0
 
 run_leg() {
   local leg="$1" dir log status counts p=0 f=0 s=0 t0=$SECONDS
+  # The leg's environment (leg_env), undone when the leg ends.
+  local saved_prefix="$WINEPREFIX" saved_dllpath="${WINEDLLPATH-}" had_dllpath="${WINEDLLPATH+1}"
+  LEG_NOTE=""
+  leg_env "$leg"
   dir="$(leg_dir "$leg")"
   log="$(leg_testlog "$leg")"
   echo
@@ -296,10 +341,16 @@ run_leg() {
     OVERALL=1
     [ "$f" -gt 0 ] || f=1
   fi
+  export WINEPREFIX="$saved_prefix"
+  if [ -n "$had_dllpath" ]; then
+    export WINEDLLPATH="$saved_dllpath"
+  else
+    unset WINEDLLPATH
+  fi
   TOTAL_PASSED=$((TOTAL_PASSED + p))
   TOTAL_FAILED=$((TOTAL_FAILED + f))
-  SUMMARY+=("$(printf '%-8s %-17s %4d passed, %d failed, %d skipped  (%d s)' \
-                "$leg" "$status" "$p" "$f" "$s" "$((SECONDS - t0))")")
+  SUMMARY+=("$(printf '%-8s %-17s %4d passed, %d failed, %d skipped  (%d s)%s' \
+                "$leg" "$status" "$p" "$f" "$s" "$((SECONDS - t0))" "${LEG_NOTE:+: $LEG_NOTE}")")
 }
 
 for leg in "${LEGS[@]}"; do
@@ -309,9 +360,11 @@ done
 # Wine keeps its wineserver alive a few seconds after the last program exits;
 # wait for it so nothing is left running behind us (bounded, in case a test
 # left a Windows process hanging).
-if [ -f "$WINEPREFIX/system.reg" ] && command -v wineserver >/dev/null 2>&1; then
-  timeout 60 wineserver -w >/dev/null 2>&1 || true
-fi
+for prefix in "$WINEPREFIX" "$WINEPREFIX32"; do
+  if [ -f "$prefix/system.reg" ] && command -v wineserver >/dev/null 2>&1; then
+    WINEPREFIX="$prefix" timeout 60 wineserver -w >/dev/null 2>&1 || true
+  fi
+done
 
 for leg in "${LEGS[@]}"; do
   if [ -s "$DETAILS.$leg" ]; then

@@ -351,6 +351,42 @@ static void test_large_object(void **state) {
   close_and_unlink(m, name);
 }
 
+/* An existing object larger than 4 GiB, never touched, opened by name: its
+ * size is found without mapping it (a 32-bit process could not map it all)
+ * and crosses the 32-bit halves. Every way of opening it agrees, and a view of
+ * its last bytes works. */
+static void test_large_object_opened(void **state) {
+  const char *name = support_shm_name("bigopen");
+  const uint64_t size = ((uint64_t)5 << 30) + KIB64;
+  pmmf_map *m = NULL, *o = NULL, *x = SENTINEL;
+  unsigned char b[4] = {1, 1, 1, 1};
+  int created = 7;
+  int rc;
+  (void)state;
+  rc = pmmf_map_shared(&m, name, size, PMMF_ACCESS_WRITE, PMMF_SHM_CREATE_ONLY, NULL);
+  if (rc == PMMF_E_NO_MEMORY || rc == PMMF_E_NO_SPACE) {
+    /* A page file or /dev/shm too small to reserve 5 GiB: nothing to test. */
+    assert_false(support_shm_exists(name));
+    skip();
+  }
+  assert_ok(rc);
+  assert_ok(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL));
+  assert_int_equal(pmmf_map_size(o), size);
+  assert_ok(pmmf_map_close(o));
+  assert_ok(pmmf_map_shared(&o, name, size, PMMF_ACCESS_WRITE, PMMF_SHM_OPEN_OR_CREATE,
+                            &created));
+  assert_int_equal(created, 0);
+  assert_int_equal(pmmf_map_size(o), size);
+  read_bytes(o, size - 4, b, 4);
+  assert_int_equal(support_check_byte(b, 4, 0), -1);
+  assert_ok(pmmf_map_close(o));
+  /* One byte more than the object: PMMF_E_RANGE, not a truncated size. */
+  assert_status(pmmf_map_shared(&x, name, size + 1, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL),
+                PMMF_E_RANGE);
+  assert_ptr_equal(x, SENTINEL);
+  close_and_unlink(m, name);
+}
+
 static void test_zero_filled(void **state) {
   const char *name = support_shm_name("zero");
   const uint64_t size = 3 * KIB64 + 5;
@@ -692,6 +728,7 @@ int main(void) {
       SUPPORT_SHM_TEST(test_names_case_sensitive),
       SUPPORT_SHM_TEST(test_sizes),
       SUPPORT_SHM_TEST(test_large_object),
+      SUPPORT_SHM_TEST(test_large_object_opened),
       SUPPORT_SHM_TEST(test_zero_filled),
       SUPPORT_SHM_TEST(test_coherent),
       SUPPORT_SHM_TEST(test_read_and_copy_maps),

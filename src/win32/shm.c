@@ -8,7 +8,8 @@
  * SectionBasicInformation): one backed by a file (SEC_FILE, or an image) was
  * planted by someone else and is refused; its size is the size it reports,
  * rounded up to the page size. Where the query is missing, the size is what
- * VirtualQuery reports for a temporary view of all of it. A section's name
+ * VirtualQuery reports for a temporary view of all of it (PMMF_E_TOO_LARGE
+ * when all of it does not fit the address space). A section's name
  * lives while a handle to it is open (a map keeps its handle while any of its
  * views is alive), so there is nothing to unlink.
  */
@@ -30,8 +31,11 @@ static void section_name(wchar_t out[40], const char *name)
 }
 
 /* Without the query: the size of an existing section is found by mapping all
- * of it for a moment (which fails for sections larger than the free address
- * space of the process). */
+ * of it for a moment. That fails for a section larger than the free address
+ * space of the process (any section beyond 4 GiB in a 32-bit process): the
+ * answer is then PMMF_E_TOO_LARGE, the object does not fit this process's
+ * address space, rather than an out-of-memory that says nothing of the
+ * object (pmmf_last_os_error() keeps the OS's code). */
 static int section_size_by_view(uint64_t *size, const struct pmmf__os_map *section)
 {
   MEMORY_BASIC_INFORMATION info;
@@ -41,6 +45,8 @@ static int section_size_by_view(uint64_t *size, const struct pmmf__os_map *secti
 
   /* Length 0: MapViewOfFileEx maps the whole section. */
   status = pmmf__os_view_map(&base, section, 0, 0, PMMF_ACCESS_READ, 0, NULL);
+  if (status == PMMF_E_NO_MEMORY && pmmf__last_error_get() == ERROR_NOT_ENOUGH_MEMORY)
+    return pmmf__fail(ERROR_NOT_ENOUGH_MEMORY, PMMF_E_TOO_LARGE);
   if (status != PMMF_OK)
     return status;
   if (w32_VirtualQuery(base, &info, sizeof info) == 0)

@@ -10,7 +10,8 @@
  * sections safe from squatters: a file-backed section planted under the name
  * is refused, a new section's DACL grants its user alone, and an existing
  * section's size comes from NtQuerySection (no temporary view), with the view
- * as the fallback.
+ * as the fallback (PMMF_E_TOO_LARGE for a section beyond the address space of
+ * a 32-bit process).
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -373,6 +374,44 @@ static void test_shm_size_from_query(void **state) {
   assert_ok(pmmf_map_close(m));
 }
 
+/* A section larger than 4 GiB, reserved and never touched (SEC_RESERVE: no
+ * commit charge, on Windows as under Wine): its size comes from the query in
+ * every process. The fallback maps all of it, which a 64-bit process can and
+ * a 32-bit one cannot: there it fails with PMMF_E_TOO_LARGE (the object does
+ * not fit this process's address space), leaving nothing open. */
+static void test_shm_large_size_without_query(void **state) {
+  const char *name = support_shm_name("qlarge");
+  const uint64_t size = ((uint64_t)5 << 30) + KIB64;
+  pmmf_map *o = NULL;
+  HANDLE section;
+  int rc;
+  (void)state;
+  SetLastError(ERROR_SUCCESS);
+  section = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE,
+                               (DWORD)(size >> 32), (DWORD)(size & 0xFFFFFFFFu),
+                               section_name(name));
+  assert_non_null(section);
+  assert_int_not_equal(GetLastError(), ERROR_ALREADY_EXISTS);
+  assert_ok(pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL));
+  assert_int_equal(pmmf_map_size(o), size);
+  assert_ok(pmmf_map_close(o));
+
+  o = NULL;
+  assert_ok(pmmf__os_syscall_set("NtQuerySection", (pmmf__syscall_ptr)no_query));
+  rc = pmmf_map_shared(&o, name, 0, PMMF_ACCESS_READ, PMMF_SHM_OPEN_ONLY, NULL);
+  pmmf__os_syscall_set("NtQuerySection", NULL);
+  if (sizeof(void *) >= 8) {
+    assert_ok(rc);
+    assert_int_equal(pmmf_map_size(o), size);
+    assert_ok(pmmf_map_close(o));
+  } else {
+    assert_status(rc, PMMF_E_TOO_LARGE);
+    assert_int_equal(pmmf_last_os_error(), ERROR_NOT_ENOUGH_MEMORY);
+    assert_null(o);
+  }
+  CloseHandle(section);
+}
+
 /* The first guarded copy adds the exception handler: a TLS slot, the
  * vectored handler, the pin of this module. Each failing leaves nothing
  * behind (the copy fails with that call's status, its destination untouched)
@@ -480,6 +519,7 @@ int main(void) {
       SUPPORT_SHM_TEST(test_shm_file_backed_refused),
       SUPPORT_SHM_TEST(test_shm_owner_only_dacl),
       SUPPORT_SHM_TEST(test_shm_size_from_query),
+      SUPPORT_SHM_TEST(test_shm_large_size_without_query),
   };
   return cmocka_run_group_tests_name("win32", tests, support_group_setup, support_group_teardown);
 }
