@@ -46,6 +46,12 @@ static uintptr_t context_sp(const CONTEXT *context)
 }
 
 #if PMMF__HAVE_SEH
+#  include <excpt.h> /* GetExceptionInformation */
+/* Wine's excpt.h (the msvc test leg) declares it only for Wine's own build. */
+#  ifndef GetExceptionInformation
+#    define GetExceptionInformation() ((EXCEPTION_POINTERS *)_exception_info())
+#  endif
+
 /* Whether an exception is a fault of the copy described by `frame`. */
 static LONG filter(const EXCEPTION_POINTERS *pointers, struct guard_frame *frame)
 {
