@@ -47,13 +47,18 @@
 
 /* --- structured exception handling -----------------------------------------
  * PMMF__HAVE_SEH: __try/__except work: cl.exe and clang-cl (which define
- * _MSC_VER), and clang for a MinGW target with -fms-extensions (which
- * defines _MSC_EXTENSIONS; src/meson.build and CMakeLists.txt pass it). GCC
- * has no SEH keywords: src/win32/guard.c then uses a vectored exception
- * handler and GCC's setjmp builtins. */
-#if defined(_WIN32) && (defined(_MSC_VER) || (defined(__clang__) && defined(_MSC_EXTENSIONS)))
+ * _MSC_VER), and clang for a MinGW target with -fms-extensions (meson.build
+ * and CMakeLists.txt pass it; no macro says so, but the SEH builtins then
+ * exist). GCC has no SEH keywords: src/win32/guard.c then uses a vectored
+ * exception handler and GCC's setjmp builtins. */
+#if defined(_WIN32) && defined(_MSC_VER)
 #  define PMMF__HAVE_SEH 1
-#else
+#elif defined(_WIN32) && defined(__clang__) && defined(__has_builtin)
+#  if __has_builtin(_exception_code)
+#    define PMMF__HAVE_SEH 1
+#  endif
+#endif
+#ifndef PMMF__HAVE_SEH
 #  define PMMF__HAVE_SEH 0
 #endif
 

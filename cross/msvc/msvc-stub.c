@@ -14,13 +14,18 @@
  * - _fltused, which the compiler references where floating point is used;
  * - atexit, which Wine's stdlib.h declares as imported from the runtime DLL
  *   (MSVC's comes from its static part): ucrtbase's _crt_atexit.
- * The programs' own entry point, mainCRTStartup, is in Wine's libucrtbase.a.
+ * - on aarch64 (built, not run), a program's entry point, mainCRTStartup
+ *   (compiled with -DPMMF_STUB_MAIN, a second object of the library, so
+ *   that a DLL does not pull it in): on x86_64 it comes from Wine's
+ *   libucrtbase.a, which has no arm64 twin.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+
+#ifndef PMMF_STUB_MAIN /* the part every image links */
 
 /* /GS: the cookie every protected frame copies and checks on return. A
  * fixed value is enough for a test harness (the runtime randomises it). */
@@ -70,3 +75,20 @@ BOOL WINAPI _DllMainCRTStartup(HINSTANCE instance, DWORD reason, LPVOID reserved
   (void)reserved;
   return TRUE;
 }
+
+#else /* PMMF_STUB_MAIN: an object of its own, which only programs pull in */
+
+/* A program's entry point on aarch64: ucrtbase's arguments, main, exit. */
+int main(int argc, char **argv);
+__declspec(dllimport) int __cdecl _configure_narrow_argv(int mode);
+__declspec(dllimport) int __cdecl _initialize_narrow_environment(void);
+__declspec(dllimport) int *__cdecl __p___argc(void);
+__declspec(dllimport) char ***__cdecl __p___argv(void);
+
+int mainCRTStartup(void)
+{
+  _configure_narrow_argv(1); /* _crt_argv_unexpanded_arguments */
+  _initialize_narrow_environment();
+  exit(main(*__p___argc(), *__p___argv()));
+}
+#endif
