@@ -83,9 +83,11 @@
  * memory order is served as seq_cst, which is never wrong). PMMF__ATOMIC(T)
  * declares an atomic object of type T (an integer or pointer type).
  * PMMF_FORCE_INTERLOCKED (a test knob) takes the Interlocked path with
- * clang-cl too. */
+ * clang-cl too, for the library's own sources (PMMF_BUILDING_DLL): the
+ * tests use <stdatomic.h> themselves, and the types have the same layout. */
 #if defined(_WIN32) && defined(_MSC_VER) &&                                        \
-  ((!defined(__clang__) && defined(__STDC_NO_ATOMICS__)) || defined(PMMF_FORCE_INTERLOCKED))
+  ((!defined(__clang__) && defined(__STDC_NO_ATOMICS__)) ||                         \
+   (defined(PMMF_FORCE_INTERLOCKED) && defined(PMMF_BUILDING_DLL)))
 #  include <intrin.h>
 
 #  define PMMF__INTERLOCKED 1
