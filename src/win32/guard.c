@@ -15,7 +15,7 @@
  *   jumps out of the exception dispatcher: it lets the dispatcher finish
  *   (EXCEPTION_CONTINUE_EXECUTION) with the thread redirected to land(), on
  *   the faulting thread's stack below the interrupted copy, and land() jumps
- *   back to the copy as ordinary code (GCC's __builtin_longjmp).
+ *   back to the copy as ordinary code (GCC's longjmp builtin).
  */
 #include "win32.h"
 
