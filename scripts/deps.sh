@@ -52,6 +52,11 @@ FULL_PKGS+=(binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64
 # The packaging suite's find_package(portmmf) consumer.
 FULL_PKGS+=(cmake)
 
+# The MSVC-ABI legs (msvc, win-arm64-msvc): clang-cl (clang-14, above),
+# lld-link and llvm-lib/llvm-dlltool/llvm-rc, against Wine's headers and PE
+# import libraries (libwine-dev); see cross/msvc/.
+FULL_PKGS+=(lld llvm libwine-dev)
+
 # tests/posix/test_posix_space.c: mkfs.ext4 and mount -o loop for a small
 # ext4 image (skipped, with the reason, where they are missing).
 FULL_PKGS+=(e2fsprogs mount)

@@ -12,6 +12,13 @@
 #   musl    musl-gcc, POSIX backend, musl libc   build-musl
 #   win32   i686 MinGW-w64, Win32 backend,       build-win32
 #           32-bit, via Wine's WoW64 mode (a prefix of its own)
+#   msvc    clang-cl + lld-link, MSVC ABI (x86_64-pc-windows-msvc), Win32
+#           backend, /W4, against Wine's headers and import libraries, every
+#           suite via Wine (cross/x86_64-pc-windows-msvc.txt)   build-msvc
+#   win-arm64-msvc  clang-cl for aarch64-pc-windows-msvc: built (library,
+#           tests, examples, tool, benchmark), not run   build-win-arm64-msvc
+#   win-arm64-gnu   zig 0.11 cc for aarch64-windows-gnu (MinGW ABI): built,
+#           not run                                      build-win-arm64-gnu
 #   asan    gcc, ASan + UBSan, halt on error    build-asan
 #   valgrind  gcc, every test under memcheck    build-valgrind
 #   tsan    clang, ThreadSanitizer, suite 'threads'   build-tsan
@@ -43,6 +50,7 @@
 # exits 0 without running a 32-bit program, so the leg first checks that the
 # demo really ran. The macOS legs never run here: they report "built, not
 # run" and one skip each.
+# The win-arm64 legs never run here either: "built, not run", one skip each.
 #
 # A failing leg does not stop the others; the exit status is non-zero if any
 # leg failed to configure, build or pass. The last line is always
@@ -55,15 +63,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 asan valgrind tsan fuzz aarch64 s390x page16k page64k macos}"
+read -r -a LEGS <<<"${PMMF_LEGS:-native clang win i386 musl win32 msvc win-arm64-msvc win-arm64-gnu asan valgrind tsan fuzz aarch64 s390x page16k page64k macos}"
 # "macos": both macOS legs.
 read -r -a LEGS <<<"$(printf '%s\n' "${LEGS[@]}" | sed 's/^macos$/macos-x86_64\nmacos-aarch64/' | tr '\n' ' ')"
 
 "$ROOT/scripts/deps.sh"
 
-# The macOS legs' compiler and archiver: wrappers around zig (cross/zig/),
-# named by the cross files cross/*-macos.txt and found on PATH.
-export PATH="$ROOT/cross/zig:$PATH"
+# The macOS and win-arm64-gnu legs' compiler and archiver: wrappers around
+# zig (cross/zig/), named by the cross files cross/*-macos.txt and
+# cross/aarch64-windows-gnu.txt and found on PATH; the MSVC-ABI legs'
+# clang-cl and linker wrappers (cross/msvc/), named by cross/*-windows-msvc.txt.
+export PATH="$ROOT/cross/zig:$ROOT/cross/msvc:$PATH"
 
 # --- Wine: quiet, no prompts, no display, its own prefix --------------------
 export WINEDEBUG="${WINEDEBUG:--all}"
@@ -145,6 +155,14 @@ leg_setup() {
     page64k) configure build-page64k -Dwerror=true -Dtest_page_size=65536 ;;
     macos-x86_64|macos-aarch64)
             configure "build-$1" --cross-file "cross/${1#macos-}-macos.txt" -Dwerror=true ;;
+    msvc)   wine_init &&
+            configure build-msvc --cross-file cross/x86_64-pc-windows-msvc.txt -Dwerror=true ;;
+    win-arm64-msvc)
+            configure build-win-arm64-msvc --cross-file cross/aarch64-pc-windows-msvc.txt \
+              -Dwerror=true ;;
+    win-arm64-gnu)
+            configure build-win-arm64-gnu --cross-file cross/aarch64-windows-gnu.txt \
+              -Dwerror=true ;;
     *)      echo "unknown leg '$1'" >&2; return 1 ;;
   esac
 }
@@ -180,6 +198,9 @@ leg_can_run() {
     macos-*) LEG_NOTE="Mach-O programs do not run on Linux"
              echo "== $1: $LEG_NOTE"
              return 1 ;;
+    win-arm64-*) LEG_NOTE="ARM64 Windows programs do not run here (Wine runs x86 ones)"
+             echo "== $1: $LEG_NOTE"
+             return 1 ;;
     *)     return 0 ;;
   esac
 }
@@ -203,7 +224,7 @@ leg_test_args() {
   local setup
   setup="$(leg_setup_name "$1")"
   case "$1" in
-    win|win32) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
+    win|win32|msvc) echo "--timeout-multiplier 3" ;;   # every test pays a Wine process start
     tsan) echo "--setup $setup --suite threads" ;;   # the threaded tests only
     fuzz) echo "--suite fuzz" ;;                # the harnesses, bounded in time
     aarch64|s390x) echo "--timeout-multiplier 3" ;;   # every program pays an emulator start

@@ -11,9 +11,10 @@
 
 #include "portmmf.h"
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "portable.h" /* atomics, TLS: every compiler-specific spelling */
 
 /* An OS handle: a file descriptor on POSIX, a HANDLE on Windows. */
 typedef intptr_t pmmf__handle;

@@ -6,7 +6,7 @@
  */
 #include "internal.h"
 
-static _Thread_local long last_os_error;
+static PMMF__THREAD_LOCAL long last_os_error;
 
 const char *pmmf_strerror(int status)
 {

@@ -29,12 +29,7 @@ struct guard_frame {
  * loaded with dlopen would otherwise get its TLS block lazily, through
  * malloc); musl allocates every module's TLS up front, and refuses
  * initial-exec TLS in a module loaded with dlopen, so the default stays. */
-#if defined(__GLIBC__) && defined(__ELF__) && defined(__GNUC__)
-#  define GUARD_TLS_MODEL __attribute__((tls_model("initial-exec")))
-#else
-#  define GUARD_TLS_MODEL
-#endif
-static _Thread_local struct guard_frame *current GUARD_TLS_MODEL;
+static PMMF__THREAD_LOCAL struct guard_frame *current PMMF__TLS_INITIAL_EXEC;
 
 static struct sigaction previous_bus, previous_segv;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;

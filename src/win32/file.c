@@ -152,7 +152,6 @@ static int open_failure(const wchar_t *path, DWORD code)
  * between). Otherwise the empty file stays. */
 static void discard_created(const wchar_t *path)
 {
-  FILE_DISPOSITION_INFO dispose;
   LARGE_INTEGER size;
   HANDLE handle;
 
@@ -161,7 +160,9 @@ static void discard_created(const wchar_t *path)
   if (handle == INVALID_HANDLE_VALUE)
     return;
   if (w32_GetFileSizeEx(handle, &size) && size.QuadPart == 0) {
-    dispose.DeleteFile = TRUE;
+    /* Its one member, DeleteFile, is also a macro in some SDKs' winbase.h
+     * (DeleteFileA): set it without naming it. */
+    FILE_DISPOSITION_INFO dispose = {TRUE};
     (void)w32_SetFileInformationByHandle(handle, FileDispositionInfo, &dispose, sizeof dispose);
   }
   pmmf__w32_close_handle(handle);

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guard.c - guarded copies on Win32: a vectored exception handler, added on
- * the first guarded copy, turns an in-page error or access violation of the
- * copy itself (inside the range being copied, on the copying thread, with the
- * copy's stack pointer, not that of a handler the dispatcher runs meanwhile)
- * into PMMF_E_IO; every other exception goes on to the next handler
- * (EXCEPTION_CONTINUE_SEARCH). Adding the handler pins the module that holds
- * it, so that FreeLibrary never leaves it pointing into an unloaded DLL.
+ * guard.c - guarded copies on Win32: an in-page error or access violation of
+ * the copy itself (inside the range being copied, on the copying thread, with
+ * the copy's stack pointer, not that of a handler the dispatcher runs
+ * meanwhile) becomes PMMF_E_IO; every other exception goes on
+ * (EXCEPTION_CONTINUE_SEARCH). Two mechanisms, by compiler (src/portable.h):
  *
- * The handler never jumps out of the exception dispatcher: it lets the
- * dispatcher finish (EXCEPTION_CONTINUE_EXECUTION) with the thread redirected
- * to land(), on the faulting thread's stack below the interrupted copy, and
- * land() jumps back to the copy as ordinary code.
+ * - Structured exception handling (cl.exe, clang-cl, clang for MinGW with
+ *   -fms-extensions): the copy runs inside __try, and the __except filter
+ *   recovers the copy's own faults. Nothing is installed, nothing is pinned.
+ * - GCC (MinGW), which has no SEH keywords: a vectored exception handler,
+ *   added on the first guarded copy (pinning the module that holds it, so
+ *   that FreeLibrary never leaves it pointing into an unloaded DLL). It never
+ *   jumps out of the exception dispatcher: it lets the dispatcher finish
+ *   (EXCEPTION_CONTINUE_EXECUTION) with the thread redirected to land(), on
+ *   the faulting thread's stack below the interrupted copy, and land() jumps
+ *   back to the copy as ordinary code (GCC's longjmp builtin).
  */
 #include "win32.h"
 
@@ -19,24 +23,13 @@
 
 /* One guarded copy in progress: it lives on the copying thread's stack. */
 struct guard_frame {
-  void *resume[5];    /* __builtin_setjmp buffer: no unwinding, just a jump */
+#if !PMMF__HAVE_SEH
+  void *resume[5];    /* GCC's setjmp buffer: no unwinding, just a jump */
+#endif
   const char *lo, *hi;
   struct guard_frame *outer;
   DWORD code;         /* the exception behind a recovered fault */
 };
-
-/* The innermost guarded copy of each thread lives in a Win32 TLS slot:
- * TlsGetValue never allocates, unlike the emulated TLS behind _Thread_local
- * with MinGW's gcc, so the handler may read it on any thread. */
-static DWORD tls_index;
-static atomic_int install_state; /* 0 none, 1 installing, 2 installed */
-
-/* Where a recovered fault resumes: jump back to the copy. */
-static __attribute__((noreturn, noinline)) void land(void)
-{
-  struct guard_frame *frame = w32_TlsGetValue(tls_index);
-  __builtin_longjmp(frame->resume, 1);
-}
 
 /* The stack pointer of the faulting context. */
 static uintptr_t context_sp(const CONTEXT *context)
@@ -50,6 +43,67 @@ static uintptr_t context_sp(const CONTEXT *context)
 #else
 #  error "guard.c: no stack pointer for this architecture"
 #endif
+}
+
+#if PMMF__HAVE_SEH
+#  include <excpt.h> /* GetExceptionInformation */
+/* Wine's excpt.h (the msvc test leg) declares it only for Wine's own build. */
+#  ifndef GetExceptionInformation
+#    define GetExceptionInformation() ((EXCEPTION_POINTERS *)_exception_info())
+#  endif
+
+/* Whether an exception is a fault of the copy described by `frame`. */
+static LONG filter(const EXCEPTION_POINTERS *pointers, struct guard_frame *frame)
+{
+  const EXCEPTION_RECORD *record = pointers->ExceptionRecord;
+  const char *addr;
+
+  if (record->NumberParameters < 2 ||
+      (record->ExceptionCode != EXCEPTION_IN_PAGE_ERROR &&
+       record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION))
+    return EXCEPTION_CONTINUE_SEARCH;
+  addr = (const char *)record->ExceptionInformation[1];
+  if (addr < frame->lo || addr >= frame->hi ||
+      !pmmf__guard_stack_owns(frame, context_sp(pointers->ContextRecord)))
+    return EXCEPTION_CONTINUE_SEARCH;
+  frame->code = record->ExceptionCode;
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+
+/* memcpy, called through a pointer the compiler cannot see through: clang
+ * turns a direct call into its memcpy intrinsic, which it assumes never
+ * raises, and would then drop the __except block as unreachable. */
+static void *(*volatile guarded_memcpy)(void *, const void *, size_t) = memcpy;
+
+int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void *lo,
+                          const void *hi)
+{
+  struct guard_frame frame;
+
+  frame.lo = lo;
+  frame.hi = hi;
+  frame.outer = NULL;
+  frame.code = 0;
+  __try {
+    guarded_memcpy(dst, src, length);
+  } __except (filter(GetExceptionInformation(), &frame)) {
+    return pmmf__fail((long)frame.code, PMMF_E_IO);
+  }
+  return PMMF_OK;
+}
+
+#elif PMMF__HAVE_BUILTIN_SETJMP
+/* The innermost guarded copy of each thread lives in a Win32 TLS slot:
+ * TlsGetValue never allocates, unlike the emulated TLS behind MinGW gcc's
+ * thread-local variables, so the handler may read it on any thread. */
+static DWORD tls_index;
+static atomic_int install_state; /* 0 none, 1 installing, 2 installed */
+
+/* Where a recovered fault resumes: jump back to the copy. */
+static PMMF__NORETURN PMMF__NOINLINE void land(void)
+{
+  struct guard_frame *frame = w32_TlsGetValue(tls_index);
+  PMMF__BUILTIN_LONGJMP(frame->resume);
 }
 
 /* Resume `context` in land(), as if called with an aligned stack a little
@@ -156,7 +210,7 @@ int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void 
   frame.hi = hi;
   frame.outer = w32_TlsGetValue(tls_index);
   frame.code = 0;
-  if (__builtin_setjmp(frame.resume)) {
+  if (PMMF__BUILTIN_SETJMP(frame.resume)) {
     w32_TlsSetValue(tls_index, frame.outer);
     return pmmf__fail((long)((volatile struct guard_frame *)&frame)->code, PMMF_E_IO);
   }
@@ -167,3 +221,7 @@ int pmmf__os_guarded_copy(void *dst, const void *src, size_t length, const void 
   w32_TlsSetValue(tls_index, frame.outer);
   return PMMF_OK;
 }
+
+#else
+#  error "guard.c: no guarded copies for this compiler (clang for MinGW needs -fms-extensions)"
+#endif

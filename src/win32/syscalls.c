@@ -14,7 +14,7 @@
  * the first use, and the lookup's answer is kept (0 unknown, 1 absent, 2
  * present). Concurrent first uses store the same answer. */
 static atomic_int prefetch_state;
-static _Atomic(pmmf__syscall_ptr) prefetch_real;
+static PMMF__ATOMIC(pmmf__syscall_ptr) prefetch_real;
 
 static pmmf__w32_PrefetchVirtualMemory_fn prefetch_resolve(void)
 {
@@ -51,8 +51,8 @@ static BOOL WINAPI prefetch_call(HANDLE process, ULONG_PTR count, struct pmmf__w
 typedef LONG(WINAPI *nt_query_section_fn)(HANDLE, DWORD, PVOID, SIZE_T, PSIZE_T);
 typedef ULONG(WINAPI *nt_status_to_error_fn)(LONG);
 static atomic_int ntdll_state;
-static _Atomic(pmmf__syscall_ptr) nt_query_real;
-static _Atomic(pmmf__syscall_ptr) nt_error_real;
+static PMMF__ATOMIC(pmmf__syscall_ptr) nt_query_real;
+static PMMF__ATOMIC(pmmf__syscall_ptr) nt_error_real;
 
 static nt_query_section_fn ntdll_resolve(nt_status_to_error_fn *to_error)
 {

@@ -7,7 +7,7 @@ A fenced ```c block is compiled when the line before its fence is one of
   <!-- compile: posix -->   only when the compiler targets POSIX (raw mmap code)
   <!-- compile: win32 -->   only when it targets Windows (raw Win32 code)
 Each block is one translation unit, compiled (not linked) with the build's C
-compiler: -std=c11 -Wall -Wextra -Werror, the public header on the include
+compiler: -std=c11 -Wall -Wextra -Werror (cl-style: C11, /W4 /WX), the public header on the include
 path. README.md must hold at least one such block (its example).
 """
 import argparse
@@ -24,6 +24,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--source-dir", required=True)
 p.add_argument("--backend", required=True)
 p.add_argument("--cc", action="append", required=True)
+p.add_argument("--cc-id", default="gcc", help="Meson's compiler id (gcc, clang, clang-cl, msvc)")
 p.add_argument("--workdir", required=True)
 ARGS = p.parse_args()
 
@@ -52,8 +53,14 @@ def make_case(rel, line, only, code):
         src = os.path.join(WORK, re.sub(r"[^A-Za-z0-9]+", "_", "%s_%d" % (rel, line)) + ".c")
         with open(src, "w", encoding="utf-8") as f:
             f.write('#line %d "%s"\n' % (line, rel) + code)
-        cmd = ARGS.cc + ["-std=c11", "-Wall", "-Wextra", "-Werror", "-I",
-                         os.path.join(ARGS.source_dir, "include"), "-c", src, "-o", src + ".o"]
+        include = os.path.join(ARGS.source_dir, "include")
+        if ARGS.cc_id in ("clang-cl", "msvc"):    # cl-style flags, /W4 as the build's
+            std = "/clang:-std=c11" if ARGS.cc_id == "clang-cl" else "/std:c11"
+            cmd = ARGS.cc + ["/nologo", std, "/W4", "/WX", "/I", include, "/c",
+                             "/Fo" + src + ".obj", "--", src]
+        else:
+            cmd = ARGS.cc + ["-std=c11", "-Wall", "-Wextra", "-Werror", "-I", include,
+                             "-c", src, "-o", src + ".o"]
         rc, out = run_command(cmd)
         expect(rc == 0, "%s:%d does not compile:\n%s" % (rel, line, out))
         return "%d lines" % code.count("\n")

@@ -39,12 +39,17 @@ def parse_args():
     p.add_argument("--cross", action="store_true")
     p.add_argument("--wrapper", default="", help="runs host programs (wine)")
     p.add_argument("--cmake-package", choices=["yes", "no"], required=True)
+    p.add_argument("--cc-id", default="gcc", help="Meson's compiler id (gcc, clang, clang-cl, msvc)")
+    p.add_argument("--shared-name", help="the shared library's file name (the DLL on Windows)")
+    p.add_argument("--implib-name", help="the DLL's import library's file name")
+    p.add_argument("--static-name", default="libportmmf.a", help="the static library's file name")
     return p.parse_args()
 
 
 ARGS = parse_args()
 IS_WIN = ARGS.backend == "win32"
 IS_WINE = os.path.basename(ARGS.wrapper).startswith("wine")  # else qemu-user, if any
+CL_STYLE = ARGS.cc_id in ("clang-cl", "msvc")   # cl-style flags, MSVC's library names
 STAGE = ""      # the DESTDIR, set by stage()
 PREFIX = ""     # the staged prefix
 RESULTS = []    # (ok, name, detail)
@@ -106,6 +111,27 @@ def check_shared(exe):
         raise RuntimeError("%s is meant to use the shared library but imports %s" % (exe, deps))
 
 
+def compile_consumer(exe, flags, link_args):
+    """The command that builds consumer.c into exe: the build's compiler, then
+    `flags` (defines, and pkg-config's -I/-L/-l or archives), then the build's
+    link arguments. A cl-style compiler (clang-cl, cl) takes /Fe, and takes
+    -L and -l as the linker's /libpath: and NAME.lib."""
+    if not CL_STYLE:
+        return ARGS.cc + [os.path.join(HERE, "consumer.c"), "-o", exe] + flags + link_args
+    cflags, libs, ldflags = [], [], []
+    for a in flags:
+        if a.startswith("-L"):
+            ldflags.append("/libpath:" + a[2:])
+        elif a.startswith("-l"):
+            libs.append(a[2:] + ".lib")
+        elif a.endswith((".a", ".lib")):
+            libs.append(a)
+        else:
+            cflags.append(a)
+    return (ARGS.cc + ["/nologo"] + cflags + ["/Fe" + exe, os.path.join(HERE, "consumer.c")]
+            + libs + ["/link"] + ldflags + link_args)
+
+
 def cc_without_static(args):
     """The build's link arguments minus -static, for consumers of the shared library."""
     return [a for a in args if a != "-static"]
@@ -122,8 +148,8 @@ def staged_install():
         if not os.path.isfile(staged(rel)):
             raise RuntimeError("not installed: " + rel)
     if IS_WIN:
-        dll = staged(os.path.join(ARGS.bindir, "libportmmf-%s.dll" % SOVERSION))
-        implib = staged(os.path.join(ARGS.libdir, "libportmmf.dll.a"))
+        dll = staged(os.path.join(ARGS.bindir, ARGS.shared_name or "libportmmf-%s.dll" % SOVERSION))
+        implib = staged(os.path.join(ARGS.libdir, ARGS.implib_name or "libportmmf.dll.a"))
         for f in (dll, implib):
             if not os.path.isfile(f):
                 raise RuntimeError("not installed: " + f)
@@ -189,8 +215,8 @@ def pkgconfig_shared():
     libdir = ARGS.bindir if IS_WIN else ARGS.libdir
     # Nothing to define; PMMF_DLL (dllimport on Windows) is optional.
     for defines in ([], ["-DPMMF_DLL"]):
-        cmd = (ARGS.cc + defines + [os.path.join(HERE, "consumer.c"), "-o", exe]
-               + pkg_config("--cflags") + pkg_config("--libs") + cc_without_static(ARGS.link_arg))
+        cmd = compile_consumer(exe, defines + pkg_config("--cflags") + pkg_config("--libs"),
+                               cc_without_static(ARGS.link_arg))
         run(cmd)
         check_shared(exe)
         run_consumer(exe, [staged(libdir)])
@@ -203,12 +229,12 @@ def pkgconfig_static():
     exe = os.path.join(out_dir, "consumer" + (".exe" if IS_WIN else ""))
     libs = pkg_config("--static", "--libs")
     # The static archive itself, then what it needs (Libs.private).
-    archive = staged(os.path.join(ARGS.libdir, "libportmmf.a"))
+    archive = staged(os.path.join(ARGS.libdir, ARGS.static_name))
     libs = [a for a in libs if a != "-lportmmf"]
     # Nothing to define (on Windows too), and the old PMMF_STATIC still works.
     for defines in ([], ["-DPMMF_STATIC"]):
-        cmd = (ARGS.cc + defines + [os.path.join(HERE, "consumer.c"), "-o", exe]
-               + pkg_config("--cflags") + [archive] + libs + ARGS.link_arg)
+        cmd = compile_consumer(exe, defines + pkg_config("--cflags") + [archive] + libs,
+                               ARGS.link_arg)
         run(cmd)
         check_static(exe)
         run_consumer(exe)
@@ -239,6 +265,16 @@ def cmake_find_package():
            "-DCMAKE_EXE_LINKER_FLAGS=" + " ".join(ARGS.link_arg)]
     if IS_WIN:
         cmd += ["-DCMAKE_SYSTEM_NAME=Windows"]
+    if CL_STYLE:
+        # CMake links with the linker itself, not through the compiler: the
+        # one the compiler names (-fuse-ld), LLVM's librarian and resource
+        # compiler.
+        fuse = [a.split("=", 1)[1] for a in ARGS.cc if a.startswith("-fuse-ld=")]
+        tools = {"CMAKE_LINKER": fuse[-1] if fuse else "lld-link",
+                 "CMAKE_AR": "llvm-lib", "CMAKE_RC_COMPILER": "llvm-rc", "CMAKE_MT": "llvm-mt"}
+        for var, tool in tools.items():
+            if shutil.which(tool):
+                cmd += ["-D%s=%s" % (var, shutil.which(tool))]
         windres = re.sub(r"gcc$", "windres", ARGS.cc[0])
         if windres != ARGS.cc[0] and shutil.which(windres):
             cmd += ["-DCMAKE_RC_COMPILER=" + shutil.which(windres)]

@@ -179,6 +179,9 @@ int support_remove_tree(const char *path) {
   return rc;
 }
 
+/* Declared here too: Wine's headers (the msvc leg) lack it. */
+WINBASEAPI BOOL WINAPI GetProcessHandleCount(HANDLE process, PDWORD count);
+
 long support_count_handles(void) {
   DWORD n = 0;
   uintptr_t value, last_valid = 0;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_win32_dll.c - libportmmf used as a DLL: this program links the import
- * library (no PMMF_STATIC), so every call crosses into libportmmf-0.dll. It
+ * library (no PMMF_STATIC), so every call crosses into the DLL (named by the
+ * build: PMMF_TEST_DLL_NAME, libportmmf-0.dll from MinGW, portmmf-0.dll from
+ * MSVC and clang-cl). It
  * checks the DLL is really loaded, exports the API, and works end to end.
  */
 #include <stdarg.h>
@@ -18,7 +20,7 @@
 
 static void test_loaded_from_dll(void **state)
 {
-  HMODULE dll = GetModuleHandleW(L"libportmmf-0.dll");
+  HMODULE dll = GetModuleHandleA(PMMF_TEST_DLL_NAME);
   HMODULE self = GetModuleHandleW(NULL);
   HMODULE owner = NULL;
   (void)state;

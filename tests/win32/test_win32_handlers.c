@@ -96,7 +96,7 @@ int main(int argc, char **argv)
   pmmf_map *map = NULL;
   pmmf_view *view = NULL;
   unsigned char *data, *buf;
-  unsigned char small[16];
+  unsigned char tiny[16]; /* not `small`: a macro in the SDK's rpcndr.h */
   HMODULE lib;
   DWORD old;
   int i, rc;
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
   if (!VirtualProtect(data + GRANULE, PAGE, PAGE_NOACCESS, &old))
     return 1;
   /* A guarded copy's own fault: PMMF_E_IO (this adds the library's handler). */
-  rc = view_read(view, GRANULE - 8, small, sizeof small);
+  rc = view_read(view, GRANULE - 8, tiny, sizeof tiny);
   if (rc != PMMF_E_IO) {
     fprintf(stderr, "a faulting guarded copy returned %d\n", rc);
     return 1;
