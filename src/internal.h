@@ -191,9 +191,15 @@ int pmmf__os_view_unmap(void *base, size_t length);
 /* Start (sync = 0: write-back begins, the call does not wait for it) or
  * complete (sync = 1) write-back of a page-aligned range of a view of file
  * map `map`; `offset` is the file position of `addr`. The common layer then
- * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
+ * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC, unless
+ * pmmf__os_view_flush_durable() says the completed write-back already put
+ * the range's data, and the file size it needs, on stable storage. */
 int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
                         size_t length, int sync);
+/* 1 where pmmf__os_view_flush(sync = 1) is itself what pmmf__os_file_sync
+ * would add (Linux: msync(MS_SYNC) is vfs_fsync_range(datasync = 1) over the
+ * range, fdatasync's own call); 0 where the file sync is still needed. */
+int pmmf__os_view_flush_durable(void);
 /* `access` is READ, WRITE or COPY (COPY: writable copy-on-write pages). */
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
 /* PMMF_E_UNSUPPORTED where the platform has no equivalent. */

@@ -186,7 +186,7 @@ int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flag
                                mapped_at + (uint64_t)((char *)addr - (char *)view->base), addr,
                                span, flags == PMMF_FLUSH_SYNC);
   if (status == PMMF_OK && flags == PMMF_FLUSH_SYNC &&
-      (view->map->file->flags & PMMF_OPEN_WRITE))
+      (view->map->file->flags & PMMF_OPEN_WRITE) && !pmmf__os_view_flush_durable())
     status = pmmf__os_file_sync(view->map->file->handle);
   return status;
 }

@@ -154,6 +154,25 @@ int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *a
   return PMMF_OK;
 }
 
+/* Linux: msync(MS_SYNC) calls vfs_fsync_range(file, start, end, 1) for each
+ * shared file mapping in the range (mm/msync.c), the call fdatasync makes
+ * (do_fsync: vfs_fsync_range(file, 0, LLONG_MAX, 1)) limited to the range:
+ * the range's data, the metadata needed to read it back (the size, the
+ * allocation) and the file's write-back error (the mapping's file is the
+ * descriptor's own open file) are all there, so an fdatasync after it would
+ * write nothing more. Views of a file opened read-only have no VM_SHARED (the
+ * kernel drops it without FMODE_WRITE), but the common layer syncs nothing
+ * for such files either. Elsewhere: msync then fdatasync (macOS: F_FULLFSYNC,
+ * as msync does not reach the disk's cache). */
+int pmmf__os_view_flush_durable(void)
+{
+#ifdef __linux__
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
 {
   if (os_mprotect(addr, length, protection(access)) != 0)
