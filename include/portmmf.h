@@ -486,7 +486,12 @@ typedef struct pmmf_view pmmf_view;
 
 /** Flags of pmmf_view_map() and pmmf_view_map_at(). */
 enum pmmf_view_flags {
-  PMMF_VIEW_POPULATE = 0x01 /**< prefault the pages up front */
+  /** prefault the pages up front, so that accessing them takes no page
+   * fault. On a ::PMMF_ACCESS_WRITE view of a file or memory map the pages
+   * are prefaulted for writing (Linux 5.14+: the first write to each page
+   * takes no fault either), which counts them as written: they are written
+   * back (with the bytes they hold) at the next flush or write-back. */
+  PMMF_VIEW_POPULATE = 0x01
 };
 
 /**
