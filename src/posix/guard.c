@@ -24,14 +24,14 @@
  * every callee-saved register, mangled (issue 15: about 26 instructions of the
  * 100 a copy added). Leaving a signal handler by __builtin_longjmp is what
  * siglongjmp without a mask is: the handler restores the copy's mask first.
- * sigsetjmp stays where the builtin would be wrong or unknown: compilers
- * other than GCC and Clang, Clang on CPUs it has no lowering for, the
+ * sigsetjmp stays where the builtin would be wrong or untested: compilers
+ * other than GCC and Clang, CPUs other than x86 and x86-64 (Clang 14 has no
+ * lowering for aarch64 or s390x; GCC's generic one is not run here), the
  * sanitizers (they intercept siglongjmp to unpoison or unwind their shadow
  * stacks; a builtin jump would bypass them), and CET shadow stacks (__CET__:
  * glibc's longjmp unwinds the shadow stack, the builtin may not). */
 #if defined(__GNUC__) && !defined(__CET__) && !defined(__SANITIZE_ADDRESS__) &&              \
-  !defined(__SANITIZE_THREAD__) &&                                                          \
-  (!defined(__clang__) || defined(__x86_64__) || defined(__i386__) || defined(__aarch64__))
+  !defined(__SANITIZE_THREAD__) && (defined(__x86_64__) || defined(__i386__))
 #  if defined(__has_feature)
 #    if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                \
       __has_feature(memory_sanitizer)

@@ -697,8 +697,13 @@ static void test_populate_write_view_no_write_faults(void **state) {
   long faults;
   (void)state;
   assert_int_equal(support_write_pattern(path, len, 13), 0);
-  if (!populate_write_honoured(path, len))
-    skip();
+  if (!populate_write_honoured(path, len)) {
+    /* Not skip(): Meson counts CMocka's "not ok # SKIP" as a failure. */
+    print_message("# report: not run: populated WRITE view faults: MADV_POPULATE_WRITE not "
+                  "honoured here (kernel before 5.14, or qemu-user)\n");
+    unlink(path);
+    return;
+  }
   unlink(path);
   assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE));
   assert_ok(pmmf_map_file(&m, f, len, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
