@@ -127,6 +127,15 @@ int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
 int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int sparse);
 /* Data and size to stable storage (fdatasync / FlushFileBuffers). */
 int pmmf__os_file_sync(pmmf__handle file);
+/* Write [src, src + length) at `offset` of a file that has shared views,
+ * with the file I/O call (pwrite), where the OS keeps file I/O and mapped
+ * views of that file coherent (the page cache of a local Linux file system)
+ * and the file still holds [offset, offset + length): it never extends the
+ * file. PMMF_E_UNSUPPORTED, nothing written and no error recorded, where
+ * either is not known: the caller then copies through the view. A failed
+ * write is PMMF_E_IO (some bytes may have been written), its errno kept. */
+int pmmf__os_file_write_mapped(pmmf__handle file, uint64_t offset, const void *src,
+                               size_t length);
 
 /* -------------------------------------------------------------------------
  * Map objects (backend).

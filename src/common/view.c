@@ -251,6 +251,12 @@ int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length)
                                (char *)view->base + view->mapped);
 }
 
+/* From this length on, pmmf_view_write of a file view writes with the file
+ * I/O call where the backend says that is coherent with the view: no page
+ * fault per page (a fresh page written through a mapping faults once; 256
+ * per MiB), one system call. Below it the copy is cheaper. */
+#define PMMF__BULK_WRITE ((size_t)256 * 1024)
+
 int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length)
 {
   int status = copy_check(view, offset, src, length);
@@ -258,6 +264,13 @@ int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t leng
     return status;
   if (view->current == PMMF_ACCESS_READ)
     return pmmf__reject(PMMF_E_ACCESS);
+  if (length >= PMMF__BULK_WRITE && view->created == PMMF_ACCESS_WRITE &&
+      view->map->kind == PMMF__MAP_FILE) {
+    status = pmmf__os_file_write_mapped(view->map->file->handle, view->offset + offset, src,
+                                        length);
+    if (status != PMMF_E_UNSUPPORTED)
+      return status;
+  }
   return pmmf__os_guarded_copy(view->data + offset, src, length, view->base,
                                (char *)view->base + view->mapped);
 }

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #ifdef __linux__
 #  include <sys/sysinfo.h>
+#  include <sys/vfs.h>
 #endif
 
 /* Calls that libc may not declare everywhere are reached through wrappers. */
@@ -86,6 +87,22 @@ static uint64_t memory_total_call(void)
 #endif
 }
 
+static int fstatfs_type_call(int fd, unsigned long *type)
+{
+#ifdef __linux__
+  struct statfs st;
+  if (fstatfs(fd, &st) != 0)
+    return -1;
+  *type = (unsigned long)st.f_type;
+  return 0;
+#else
+  (void)fd;
+  (void)type;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 #define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
 
 struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
@@ -115,6 +132,8 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_DLOPEN] = ENTRY("dlopen", dlopen),
   [POSIX_DLERROR] = ENTRY("dlerror", dlerror),
   [POSIX_GETEUID] = ENTRY("geteuid", geteuid),
+  [POSIX_PWRITE] = ENTRY("pwrite", pwrite),
+  [POSIX_FSTATFS_TYPE] = ENTRY("fstatfs", fstatfs_type_call),
 };
 
 int pmmf__posix_fault(int index)

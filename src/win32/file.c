@@ -308,3 +308,16 @@ int pmmf__os_file_sync(pmmf__handle file)
     return pmmf__w32_fail_last();
   return PMMF_OK;
 }
+
+/* Windows keeps WriteFile and mapped views of a local file coherent, but
+ * telling a local file from a remote one is not done here yet: the copy
+ * through the view stays. */
+int pmmf__os_file_write_mapped(pmmf__handle file, uint64_t offset, const void *src,
+                               size_t length)
+{
+  (void)file;
+  (void)offset;
+  (void)src;
+  (void)length;
+  return PMMF_E_UNSUPPORTED;
+}

@@ -785,6 +785,121 @@ static void test_populate_write_fallback(void **state) {
 }
 #endif
 
+/* Bulk pmmf_view_write (issue 15): from 256 KiB on, a WRITE view of a file
+ * on a local Linux file system is written with one pwrite at the view's file
+ * offset (no page fault per page); below that, on COPY views, on anonymous
+ * maps, on a file system not known to be coherent, and where the file no
+ * longer holds the range (shrunk under the view) the copy through the view
+ * stays, so the file never grows. */
+static int pwrite_calls;
+static off_t pwrite_last_offset;
+static size_t pwrite_last_len;
+static ssize_t counting_pwrite(int fd, const void *buf, size_t len, off_t off) {
+  pwrite_calls++;
+  pwrite_last_offset = off;
+  pwrite_last_len = len;
+  return pwrite(fd, buf, len, off);
+}
+static int unknown_fs_type(int fd, unsigned long *type) {
+  (void)fd;
+  *type = 0x6969; /* NFS_SUPER_MAGIC */
+  return 0;
+}
+
+static void test_bulk_write_uses_pwrite(void **state) {
+  const char *path = support_path("bulk-pwrite.bin");
+  const size_t size = 2u << 20, bulk = 1u << 20;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL, *a = NULL;
+  pmmf_view *v = NULL, *c = NULL, *av = NULL;
+  unsigned char *src = malloc(bulk);
+  int fd;
+  struct stat st;
+  (void)state;
+  assert_non_null(src);
+  memset(src, 0x3C, bulk);
+  assert_int_equal(support_write_pattern(path, size, 15), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&v, m, 4097, size - 8192, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&c, m, 0, 0, PMMF_ACCESS_COPY, 0));
+  assert_ok(pmmf_map_anonymous(&a, size, 0));
+  assert_ok(pmmf_view_map(&av, a, 0, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf__os_syscall_set("pwrite", (pmmf__syscall_ptr)counting_pwrite));
+
+  pwrite_calls = 0;
+  assert_ok(pmmf_view_write(v, 1000, src, bulk));
+#ifdef __linux__
+  {
+    struct statfs sfs;
+    int known;
+    unsigned long t;
+    assert_int_equal(fstatfs((int)f->handle, &sfs), 0);
+    t = (unsigned long)sfs.f_type;
+    known = t == 0xEF53UL || t == 0x58465342UL || t == 0x9123683EUL || t == 0x01021994UL ||
+            t == 0xF2F52010UL;
+    print_message("# file system type 0x%lx: %s\n", (unsigned long)sfs.f_type,
+                  known ? "pwrite" : "copy");
+    assert_int_equal(pwrite_calls, known ? 1 : 0);
+    if (known) {
+      assert_int_equal(pwrite_last_offset, 4097 + 1000);
+      assert_int_equal(pwrite_last_len, bulk);
+    }
+  }
+#else
+  assert_int_equal(pwrite_calls, 0);
+#endif
+  assert_int_equal(support_check_byte((char *)pmmf_view_data(v) + 1000, bulk, 0x3C), -1);
+
+  /* Below the threshold, COPY views, anonymous maps: the copy. */
+  pwrite_calls = 0;
+  assert_ok(pmmf_view_write(v, 0, src, 256 * 1024 - 1));
+  assert_ok(pmmf_view_write(c, 0, src, bulk));
+  assert_ok(pmmf_view_write(av, 0, src, bulk));
+  assert_int_equal(pwrite_calls, 0);
+
+  /* A file system not known to be coherent: the copy. */
+  assert_ok(pmmf__os_syscall_set("fstatfs", (pmmf__syscall_ptr)unknown_fs_type));
+  assert_ok(pmmf_view_write(v, 0, src, bulk));
+  assert_int_equal(pwrite_calls, 0);
+  assert_ok(pmmf__os_syscall_set("fstatfs", NULL));
+
+  /* pwrite fails: PMMF_E_IO, the OS error kept. */
+#ifdef __linux__
+  pmmf__fault_arm("pwrite", 0, PMMF__FAULT_NO_SPACE);
+  assert_status(pmmf_view_write(v, 0, src, bulk), PMMF_E_IO);
+  assert_true(pmmf__fault_fired());
+  assert_int_equal(pmmf_last_os_error(), ENOSPC);
+  pmmf__fault_disarm();
+#endif
+
+  /* The file shrunk under the view by another descriptor to 100 bytes short
+   * of the write's end (the end page-aligned, so the last page is still
+   * there and the copy does not fault): the copy writes into the mapping,
+   * and the file stays as short as it was made (a pwrite would have grown it
+   * back). The library's fault handler is not used: CMocka takes SIGBUS back
+   * between tests. */
+  fd = open(path, O_RDWR);
+  assert_true(fd >= 0);
+  assert_int_equal(ftruncate(fd, (1 << 20) - 100), 0);
+  pwrite_calls = 0;
+  assert_ok(pmmf_view_write(v, (1u << 20) - (512u << 10) - 4097, src, 512u << 10));
+  assert_int_equal(pwrite_calls, 0);
+  assert_int_equal(fstat(fd, &st), 0);
+  assert_int_equal(st.st_size, (1 << 20) - 100);
+  assert_int_equal(ftruncate(fd, (off_t)size), 0);
+  close(fd);
+
+  assert_ok(pmmf__os_syscall_set("pwrite", NULL));
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_view_unmap(c));
+  assert_ok(pmmf_view_unmap(av));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_map_close(a));
+  assert_ok(pmmf_file_close(f));
+  free(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_file_descriptor_cloexec),
@@ -804,6 +919,7 @@ int main(void) {
       cmocka_unit_test(test_populate_write_view_no_write_faults),
       cmocka_unit_test(test_populate_write_fallback),
 #endif
+      cmocka_unit_test(test_bulk_write_uses_pwrite),
       SUPPORT_SHM_TEST(test_shm_descriptors),
       SUPPORT_SHM_TEST(test_shm_mode_fchmod),
   };
