@@ -212,7 +212,15 @@ enum pmmf_open_flags {
   /** growth of this file (pmmf_file_resize(), PMMF_MAP_GROW) is sparse: no
    * storage is reserved, so a full disk shows later, as a fault (SIGBUS, an
    * in-page error) when a page is written through a pointer */
-  PMMF_OPEN_SPARSE = 0x40
+  PMMF_OPEN_SPARSE = 0x40,
+  /** this open takes no part in PMMF_OPEN_EXCLUSIVE conflicts where that
+   * costs a system call (POSIX: no flock is taken, so an EXCLUSIVE open
+   * elsewhere neither refuses it nor is refused by it). On Windows the OS
+   * enforces share modes: an EXCLUSIVE holder still refuses it, and while it
+   * is open an EXCLUSIVE open still fails. Not with PMMF_OPEN_EXCLUSIVE
+   * (::PMMF_E_INVALID). For many short read-only opens of files nobody opens
+   * exclusively (see docs/performance.md, small files). */
+  PMMF_OPEN_NOLOCK = 0x400
 };
 
 /**
@@ -231,7 +239,8 @@ enum pmmf_open_flags {
  * @param path_utf8 the path, in UTF-8
  * @param flags a combination of enum pmmf_open_flags
  * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
- *   WRITE, TRUNCATE without WRITE, a directory, socket, device or other
+ *   WRITE, TRUNCATE without WRITE, NOLOCK with EXCLUSIVE, a directory, socket,
+ *   device or other
  *   non-regular file, invalid UTF-8 on Windows); ::PMMF_E_NOT_FOUND;
  *   ::PMMF_E_EXISTS (CREATE_NEW);
  *   ::PMMF_E_ACCESS; ::PMMF_E_SHARING (EXCLUSIVE conflict); ::PMMF_E_UNSUPPORTED

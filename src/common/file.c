@@ -9,7 +9,7 @@
 
 #define PMMF__OPEN_KNOWN                                                                   \
   (PMMF_OPEN_READ | PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_CREATE_NEW |           \
-   PMMF_OPEN_TRUNCATE | PMMF_OPEN_EXCLUSIVE | PMMF_OPEN_SPARSE)
+   PMMF_OPEN_TRUNCATE | PMMF_OPEN_EXCLUSIVE | PMMF_OPEN_SPARSE | PMMF_OPEN_NOLOCK)
 
 int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
 {
@@ -23,6 +23,8 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
   if (!(flags & (PMMF_OPEN_READ | PMMF_OPEN_WRITE)))
     return pmmf__reject(PMMF_E_INVALID);
   if ((flags & PMMF_OPEN_TRUNCATE) && !(flags & PMMF_OPEN_WRITE))
+    return pmmf__reject(PMMF_E_INVALID);
+  if ((flags & PMMF_OPEN_NOLOCK) && (flags & PMMF_OPEN_EXCLUSIVE))
     return pmmf__reject(PMMF_E_INVALID);
 
   file = pmmf__malloc(sizeof *file);

@@ -143,6 +143,9 @@ static int lock_file(struct opening *o, unsigned flags)
 {
   int op = (flags & PMMF_OPEN_EXCLUSIVE) ? LOCK_EX : LOCK_SH;
 
+  /* PMMF_OPEN_NOLOCK: no part in EXCLUSIVE conflicts, no flock. */
+  if (flags & PMMF_OPEN_NOLOCK)
+    return PMMF_OK;
   while (os_flock(o->fd, op | LOCK_NB) != 0) {
     if (errno == EINTR)
       continue;
