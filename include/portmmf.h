@@ -542,6 +542,31 @@ PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, s
                               pmmf_access access, unsigned flags, void *base);
 
 /**
+ * Map a whole file in one call: open @p path_utf8, map all of it as it is
+ * now, and return one view of all of it. The file and its map belong to the
+ * view: pmmf_view_unmap() closes them too. Cheaper than pmmf_file_open() +
+ * pmmf_map_file() + pmmf_view_map() for many small files: one look at the
+ * file serves the regular-file check and the size (POSIX: one fstat, not
+ * two).
+ * @par Safety
+ * As for pmmf_view_map() (see \ref views) and pmmf_file_open() (another
+ * process that shrinks the file makes the view fault).
+ * @param out receives the view; untouched on failure
+ * @param path_utf8 the path, in UTF-8
+ * @param access READ or COPY (the file is opened for reading), or WRITE (for
+ *   reading and writing)
+ * @param open_flags 0, PMMF_OPEN_NOLOCK or PMMF_OPEN_EXCLUSIVE (held until the
+ *   view is unmapped); READ and WRITE follow from @p access
+ * @param view_flags 0 or PMMF_VIEW_POPULATE
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL or empty argument, other flags, a
+ *   non-regular file); ::PMMF_E_EMPTY (a file of 0 bytes: nothing to map);
+ *   ::PMMF_E_TOO_LARGE (larger than the address space); the errors of
+ *   pmmf_file_open() and pmmf_view_map()
+ */
+PMMF_API int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
+                           unsigned open_flags, unsigned view_flags);
+
+/**
  * The view's memory.
  * @param view a view; NULL gives NULL
  * @return the address of the view's first byte (the byte at its offset); NULL for NULL

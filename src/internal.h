@@ -114,6 +114,10 @@ const char *pmmf__os_backend_name(void);
  * ------------------------------------------------------------------------- */
 
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created);
+/* The same, also giving the file's size as the open found it (the regular
+ * file check's look at the file serves both where the OS allows). */
+int pmmf__os_file_open_sized(pmmf__handle *out, const char *path_utf8, unsigned flags,
+                             int *created, uint64_t *size);
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
@@ -255,6 +259,13 @@ struct pmmf_file {
 
 /* file->maps while pmmf_file_resize runs its OS call. */
 #define PMMF__FILE_RESIZING (-1L)
+
+/* pmmf_file_open with the size the open found (size: NULL, not wanted). */
+int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size);
+/* pmmf_map_file of a whole file (size 0, no flags) whose size the caller
+ * knows from its open, so the size is not asked again. */
+int pmmf__map_file_whole(pmmf_map **out, pmmf_file *file, uint64_t known_size,
+                         pmmf_access access);
 
 /* Count a map of `file` before reading the file's size (waiting while a
  * resize runs); leave when the map is gone or was not made. */

@@ -13,6 +13,11 @@
 
 int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
 {
+  return pmmf__file_open(out, path_utf8, flags, NULL);
+}
+
+int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size)
+{
   pmmf_file *file;
   pmmf__handle handle;
   int created = 0;
@@ -31,7 +36,8 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
   if (!file)
     return pmmf__no_memory();
 
-  status = pmmf__os_file_open(&handle, path_utf8, flags, &created);
+  status = size ? pmmf__os_file_open_sized(&handle, path_utf8, flags, &created, size)
+              : pmmf__os_file_open(&handle, path_utf8, flags, &created);
   if (status != PMMF_OK) {
     pmmf__free(file);
     return status;
@@ -45,6 +51,8 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
       pmmf__free(file);
       return status;
     }
+    if (size)
+      *size = 0;
   }
 
   file->handle = handle;

@@ -23,7 +23,7 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
 }
 
 static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
-                            pmmf_access access, unsigned flags);
+                            pmmf_access access, unsigned flags, const uint64_t *known);
 
 /* The map is counted in file->maps before the file's size is read (so no
  * pmmf_file_resize can change it meanwhile) and uncounted if it fails. */
@@ -45,22 +45,40 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
     return pmmf__reject(PMMF_E_RANGE);
 
   pmmf__file_maps_enter(file);
-  status = map_file_counted(out, file, size, access, flags);
+  status = map_file_counted(out, file, size, access, flags, NULL);
+  if (status != PMMF_OK)
+    pmmf__file_maps_leave(file);
+  return status;
+}
+
+/* The caller (pmmf_map_path) made `file` itself a moment ago and nobody else
+ * holds it, so no resize can have run in between: the open's size is the
+ * size now. */
+int pmmf__map_file_whole(pmmf_map **out, pmmf_file *file, uint64_t known_size,
+                         pmmf_access access)
+{
+  int status;
+
+  if (access == PMMF_ACCESS_WRITE && !(file->flags & PMMF_OPEN_WRITE))
+    return pmmf__reject(PMMF_E_ACCESS);
+  pmmf__file_maps_enter(file);
+  status = map_file_counted(out, file, 0, access, 0, &known_size);
   if (status != PMMF_OK)
     pmmf__file_maps_leave(file);
   return status;
 }
 
 static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
-                            pmmf_access access, unsigned flags)
+                            pmmf_access access, unsigned flags, const uint64_t *known)
 {
   pmmf_map *map;
   uint64_t file_size;
   int grown = 0;
   int status;
 
-  status = pmmf__os_file_size(file->handle, &file_size);
-  if (status != PMMF_OK)
+  if (known)
+    file_size = *known;
+  else if ((status = pmmf__os_file_size(file->handle, &file_size)) != PMMF_OK)
     return status;
   if (size == 0) {
     if (file_size == 0)

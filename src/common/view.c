@@ -126,6 +126,47 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
   return view_create(out, map, offset, length, access, flags, base);
 }
 
+/* Open, map whole, view whole; then hand the file and the map to the view
+ * (their users' references are dropped: the view's own keep them). */
+int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
+                  unsigned open_flags, unsigned view_flags)
+{
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_view *view;
+  uint64_t size = 0;
+  long error;
+  int status;
+
+  if (!out || !path_utf8 || !*path_utf8 || !pmmf__access_valid(access) ||
+      (open_flags & ~(unsigned)(PMMF_OPEN_NOLOCK | PMMF_OPEN_EXCLUSIVE)) ||
+      (view_flags & ~PMMF__VIEW_KNOWN))
+    return pmmf__reject(PMMF_E_INVALID);
+  status = pmmf__file_open(&file, path_utf8,
+                           (access == PMMF_ACCESS_WRITE ? PMMF_OPEN_WRITE : PMMF_OPEN_READ) |
+                             open_flags,
+                           &size);
+  if (status != PMMF_OK)
+    return status;
+  status = pmmf__map_file_whole(&map, file, size, access);
+  if (status == PMMF_OK) {
+    status = view_create(&view, map, 0, 0, access, view_flags, NULL);
+    error = pmmf__last_error_get();
+    /* The view holds the map, the map the file: these only drop the
+     * caller's references (or, on failure, close both). */
+    pmmf_map_close(map);
+  } else {
+    error = pmmf__last_error_get();
+  }
+  pmmf_file_close(file);
+  if (status != PMMF_OK) {
+    pmmf__last_error_set(error);
+    return status;
+  }
+  *out = view;
+  return PMMF_OK;
+}
+
 void *pmmf_view_data(const pmmf_view *view)
 {
   return view ? view->data : NULL;

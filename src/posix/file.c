@@ -196,6 +196,13 @@ static void discard(struct opening *o, const char *path)
 
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created_out)
 {
+  uint64_t size;
+  return pmmf__os_file_open_sized(out, path_utf8, flags, created_out, &size);
+}
+
+int pmmf__os_file_open_sized(pmmf__handle *out, const char *path_utf8, unsigned flags,
+                             int *created_out, uint64_t *size)
+{
   struct opening o;
   struct stat st;
   dev_t gone_dev = 0;
@@ -247,6 +254,7 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
 
   *out = o.fd;
   *created_out = o.created;
+  *size = (uint64_t)st.st_size;
   return PMMF_OK;
 
 fail:

@@ -224,6 +224,25 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
   return PMMF_OK;
 }
 
+/* Windows: CreateFileW says nothing of the size; GetFileSizeEx asks. */
+int pmmf__os_file_open_sized(pmmf__handle *out, const char *path_utf8, unsigned flags,
+                             int *created, uint64_t *size)
+{
+  pmmf__handle handle;
+  int status = pmmf__os_file_open(&handle, path_utf8, flags, created);
+  if (status != PMMF_OK)
+    return status;
+  status = pmmf__os_file_size(handle, size);
+  if (status != PMMF_OK) {
+    long first = pmmf__last_error_get();
+    pmmf__os_file_close(handle);
+    pmmf__last_error_set(first);
+    return status;
+  }
+  *out = handle;
+  return PMMF_OK;
+}
+
 int pmmf__os_file_close(pmmf__handle file)
 {
   if (!pmmf__w32_close_handle((HANDLE)file))

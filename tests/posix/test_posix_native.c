@@ -900,6 +900,41 @@ static void test_bulk_write_uses_pwrite(void **state) {
   free(src);
 }
 
+/* pmmf_map_path makes one fstat (the open's: type, link count and size),
+ * where pmmf_file_open + pmmf_map_file make two; with PMMF_OPEN_NOLOCK no
+ * flock. */
+static int fstat_calls, flock_calls;
+static int counting_fstat(int fd, struct stat *st) {
+  fstat_calls++;
+  return fstat(fd, st);
+}
+static int counting_flock(int fd, int op) {
+  flock_calls++;
+  return flock(fd, op);
+}
+
+static void test_map_path_one_fstat(void **state) {
+  const char *path = support_path("mappath-fstat.bin");
+  pmmf_view *v = NULL;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 20000, 34), 0);
+  assert_ok(pmmf__os_syscall_set("fstat", (pmmf__syscall_ptr)counting_fstat));
+  assert_ok(pmmf__os_syscall_set("flock", (pmmf__syscall_ptr)counting_flock));
+  fstat_calls = flock_calls = 0;
+  assert_ok(pmmf_map_path(&v, path, PMMF_ACCESS_READ, 0, 0));
+  assert_int_equal(fstat_calls, 1);
+  assert_int_equal(flock_calls, 1);
+  assert_pattern((unsigned char *)pmmf_view_data(v), 20000, 0, 34);
+  assert_ok(pmmf_view_unmap(v));
+  fstat_calls = flock_calls = 0;
+  assert_ok(pmmf_map_path(&v, path, PMMF_ACCESS_READ, PMMF_OPEN_NOLOCK, 0));
+  assert_int_equal(fstat_calls, 1);
+  assert_int_equal(flock_calls, 0);
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf__os_syscall_set("fstat", NULL));
+  assert_ok(pmmf__os_syscall_set("flock", NULL));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_file_descriptor_cloexec),
@@ -920,6 +955,7 @@ int main(void) {
       cmocka_unit_test(test_populate_write_fallback),
 #endif
       cmocka_unit_test(test_bulk_write_uses_pwrite),
+      cmocka_unit_test(test_map_path_one_fstat),
       SUPPORT_SHM_TEST(test_shm_descriptors),
       SUPPORT_SHM_TEST(test_shm_mode_fchmod),
   };
