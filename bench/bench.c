@@ -569,6 +569,22 @@ static int small_lib_nolock(struct bench *b, struct sample *s)
   return small_lib_flags(b, s, PMMF_OPEN_NOLOCK);
 }
 
+/* The one-call form: pmmf_map_path with PMMF_OPEN_NOLOCK. */
+static int small_lib_path(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  pmmf_view *view;
+  long i;
+
+  for (i = 0; i < b->opt.files; i++) {
+    CHECK(pmmf_map_path(&view, b->small_paths[i], PMMF_ACCESS_READ, PMMF_OPEN_NOLOCK, 0));
+    b->sink += scan(pmmf_view_data(view), pmmf_view_size(view));
+    CHECK(pmmf_view_unmap(view));
+  }
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
 /* ------------------------------------------------------------------------
  * Case 8: a fresh file of --sync-size bytes written and made durable:
  * write() + fdatasync (WriteFile + FlushFileBuffers) vs a grown map whose
@@ -1091,6 +1107,25 @@ static int run_small_case(struct bench *b)
   row = row_add(7, "7-boost-nolock", what, 0, "file", (double)b->opt.files, 1.0);
 #ifdef BENCH_HAVE_BOOST
   if ((status = measure(b, row, NULL, NULL, small_boost, small_lib_nolock)) != 0)
+    return status;
+#else
+  row_skip(row, "built without Boost");
+#endif
+
+#ifdef BENCH_HAVE_GLIB
+  snprintf(what, sizeof what, "the same vs GMappedFile, pmmf_map_path with NOLOCK");
+  row = row_add(7, "7-path", what, 0, "file", (double)b->opt.files, 1.0);
+  if ((status = measure(b, row, NULL, NULL, small_glib, small_lib_path)) != 0)
+    return status;
+#endif
+  snprintf(what, sizeof what, "the same vs raw, pmmf_map_path with NOLOCK");
+  row = row_add(7, "7-path-raw", what, 0, "file", (double)b->opt.files, 1.0);
+  if ((status = measure(b, row, NULL, NULL, small_raw, small_lib_path)) != 0)
+    return status;
+  snprintf(what, sizeof what, "the same vs Boost.Interprocess, pmmf_map_path with NOLOCK");
+  row = row_add(7, "7-path-boost", what, 0, "file", (double)b->opt.files, 1.0);
+#ifdef BENCH_HAVE_BOOST
+  if ((status = measure(b, row, NULL, NULL, small_boost, small_lib_path)) != 0)
     return status;
 #else
   row_skip(row, "built without Boost");
