@@ -255,16 +255,21 @@ struct pmmf_file {
   atomic_long refs;    /* the user's handle + one per map */
   atomic_long maps;    /* maps made from this file still alive (with their
                           views) or being made, or PMMF__FILE_RESIZING */
+  int embedded;        /* inside a pmmf_map_path block: freed with its view */
 };
 
 /* file->maps while pmmf_file_resize runs its OS call. */
 #define PMMF__FILE_RESIZING (-1L)
 
-/* pmmf_file_open with the size the open found (size: NULL, not wanted). */
-int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size);
+/* pmmf_file_open with the size the open found (size: NULL, not wanted), in
+ * `storage` if not NULL (then marked embedded: its release does not free
+ * it) rather than an allocation of its own. */
+int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size,
+                    pmmf_file *storage);
 /* pmmf_map_file of a whole file (size 0, no flags) whose size the caller
- * knows from its open, so the size is not asked again. */
-int pmmf__map_file_whole(pmmf_map **out, pmmf_file *file, uint64_t known_size,
+ * knows from its open, so the size is not asked again; in `storage` (marked
+ * embedded). */
+int pmmf__map_file_whole(pmmf_map *storage, pmmf_file *file, uint64_t known_size,
                          pmmf_access access);
 
 /* Count a map of `file` before reading the file's size (waiting while a
@@ -281,6 +286,7 @@ struct pmmf_map {
   pmmf_access access;
   int kind;            /* enum pmmf__map_kind */
   atomic_long refs;    /* the user's handle + one per view */
+  int embedded;        /* inside a pmmf_map_path block: freed with its view */
 };
 
 struct pmmf_view {

@@ -13,10 +13,11 @@
 
 int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
 {
-  return pmmf__file_open(out, path_utf8, flags, NULL);
+  return pmmf__file_open(out, path_utf8, flags, NULL, NULL);
 }
 
-int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size)
+int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size,
+                    pmmf_file *storage)
 {
   pmmf_file *file;
   pmmf__handle handle;
@@ -32,14 +33,15 @@ int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint
   if ((flags & PMMF_OPEN_NOLOCK) && (flags & PMMF_OPEN_EXCLUSIVE))
     return pmmf__reject(PMMF_E_INVALID);
 
-  file = pmmf__malloc(sizeof *file);
+  file = storage ? storage : pmmf__malloc(sizeof *file);
   if (!file)
     return pmmf__no_memory();
 
   status = size ? pmmf__os_file_open_sized(&handle, path_utf8, flags, &created, size)
               : pmmf__os_file_open(&handle, path_utf8, flags, &created);
   if (status != PMMF_OK) {
-    pmmf__free(file);
+    if (!storage)
+      pmmf__free(file);
     return status;
   }
   if ((flags & PMMF_OPEN_TRUNCATE) && !created) {
@@ -48,7 +50,8 @@ int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint
       long first = pmmf__last_error_get();
       pmmf__os_file_close(handle);
       pmmf__last_error_set(first);
-      pmmf__free(file);
+      if (!storage)
+        pmmf__free(file);
       return status;
     }
     if (size)
@@ -59,6 +62,7 @@ int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint
   file->flags = flags;
   atomic_init(&file->refs, 1);
   atomic_init(&file->maps, 0);
+  file->embedded = storage != NULL;
   *out = file;
   return PMMF_OK;
 }
@@ -150,7 +154,8 @@ int pmmf__file_release(pmmf_file *file)
 
   if (atomic_fetch_sub(&file->refs, 1) == 1) {
     status = pmmf__os_file_close(file->handle);
-    pmmf__free(file);
+    if (!file->embedded)
+      pmmf__free(file);
   }
   return status;
 }

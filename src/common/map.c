@@ -17,13 +17,15 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
   map->size = size;
   map->access = access;
   map->kind = kind;
+  map->embedded = 0;
   atomic_init(&map->refs, 1);
   *out = map;
   return PMMF_OK;
 }
 
 static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
-                            pmmf_access access, unsigned flags, const uint64_t *known);
+                            pmmf_access access, unsigned flags, const uint64_t *known,
+                            pmmf_map *storage);
 
 /* The map is counted in file->maps before the file's size is read (so no
  * pmmf_file_resize can change it meanwhile) and uncounted if it fails. */
@@ -45,7 +47,7 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
     return pmmf__reject(PMMF_E_RANGE);
 
   pmmf__file_maps_enter(file);
-  status = map_file_counted(out, file, size, access, flags, NULL);
+  status = map_file_counted(out, file, size, access, flags, NULL, NULL);
   if (status != PMMF_OK)
     pmmf__file_maps_leave(file);
   return status;
@@ -54,22 +56,24 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
 /* The caller (pmmf_map_path) made `file` itself a moment ago and nobody else
  * holds it, so no resize can have run in between: the open's size is the
  * size now. */
-int pmmf__map_file_whole(pmmf_map **out, pmmf_file *file, uint64_t known_size,
+int pmmf__map_file_whole(pmmf_map *storage, pmmf_file *file, uint64_t known_size,
                          pmmf_access access)
 {
+  pmmf_map *map;
   int status;
 
   if (access == PMMF_ACCESS_WRITE && !(file->flags & PMMF_OPEN_WRITE))
     return pmmf__reject(PMMF_E_ACCESS);
   pmmf__file_maps_enter(file);
-  status = map_file_counted(out, file, 0, access, 0, &known_size);
+  status = map_file_counted(&map, file, 0, access, 0, &known_size, storage);
   if (status != PMMF_OK)
     pmmf__file_maps_leave(file);
   return status;
 }
 
 static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
-                            pmmf_access access, unsigned flags, const uint64_t *known)
+                            pmmf_access access, unsigned flags, const uint64_t *known,
+                            pmmf_map *storage)
 {
   pmmf_map *map;
   uint64_t file_size;
@@ -90,9 +94,17 @@ static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
     grown = 1;
   }
 
-  status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE);
-  if (status != PMMF_OK)
+  if (storage) {
+    map = storage;
+    map->file = NULL;
+    map->size = size;
+    map->access = access;
+    map->kind = PMMF__MAP_FILE;
+    atomic_init(&map->refs, 1);
+    map->embedded = 1;
+  } else if ((status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE)) != PMMF_OK) {
     return status;
+  }
   /* The growth comes last and nothing can fail after it, so there is never
    * a size to restore (restoring the stale file_size would cut a file that
    * someone else grew meanwhile). */
@@ -103,7 +115,8 @@ static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
   else
     status = pmmf__os_map_file(&map->os, file->handle, size, access);
   if (status != PMMF_OK) {
-    pmmf__free(map);
+    if (!storage)
+      pmmf__free(map);
     return status;
   }
 
@@ -154,7 +167,8 @@ int pmmf__map_release(pmmf_map *map)
        * failure of the map's own. */
       status = pmmf__first_failure(status, error, pmmf__file_release(map->file));
     }
-    pmmf__free(map);
+    if (!map->embedded)
+      pmmf__free(map);
   }
   return status;
 }

@@ -126,15 +126,23 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
   return view_create(out, map, offset, length, access, flags, base);
 }
 
-/* Open, map whole, view whole; then hand the file and the map to the view
- * (their users' references are dropped: the view's own keep them). */
+/* Open, map whole, view whole, in one allocation: the view first (so that
+ * pmmf_view_unmap's free frees the block), the map and the file after it,
+ * marked embedded so that their releases do not free them. The view holds
+ * the only reference to the map, the map the only one to the file. */
+struct path_block {
+  pmmf_view view;
+  pmmf_map map;
+  pmmf_file file;
+};
+
 int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
                   unsigned open_flags, unsigned view_flags)
 {
+  struct path_block *block;
   pmmf_file *file;
-  pmmf_map *map;
-  pmmf_view *view;
-  uint64_t size = 0;
+  uint64_t size = 0, aligned;
+  size_t delta, wanted;
   long error;
   int status;
 
@@ -142,28 +150,37 @@ int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
       (open_flags & ~(unsigned)(PMMF_OPEN_NOLOCK | PMMF_OPEN_EXCLUSIVE)) ||
       (view_flags & ~PMMF__VIEW_KNOWN))
     return pmmf__reject(PMMF_E_INVALID);
+  block = pmmf__malloc(sizeof *block);
+  if (!block)
+    return pmmf__no_memory();
   status = pmmf__file_open(&file, path_utf8,
                            (access == PMMF_ACCESS_WRITE ? PMMF_OPEN_WRITE : PMMF_OPEN_READ) |
                              open_flags,
-                           &size);
-  if (status != PMMF_OK)
+                           &size, &block->file);
+  if (status != PMMF_OK) {
+    pmmf__free(block);
     return status;
-  status = pmmf__map_file_whole(&map, file, size, access);
+  }
+  status = pmmf__map_file_whole(&block->map, file, size, access);
   if (status == PMMF_OK) {
-    status = view_create(&view, map, 0, 0, access, view_flags, NULL);
+    status = view_check(&block->map, 0, 0, access, &aligned, &delta, &wanted);
+    if (status == PMMF_OK)
+      status = view_map_checked(&block->view, &block->map, 0, aligned, delta, wanted, access,
+                                view_flags, NULL);
     error = pmmf__last_error_get();
-    /* The view holds the map, the map the file: these only drop the
-     * caller's references (or, on failure, close both). */
-    pmmf_map_close(map);
+    /* Drop the map's first reference: the view's keeps it, or (failure) it
+     * closes, and with it the file's reference it held. */
+    pmmf__map_release(&block->map);
   } else {
     error = pmmf__last_error_get();
   }
-  pmmf_file_close(file);
+  pmmf__file_release(&block->file);
   if (status != PMMF_OK) {
+    pmmf__free(block);
     pmmf__last_error_set(error);
     return status;
   }
-  *out = view;
+  *out = &block->view;
   return PMMF_OK;
 }
 
