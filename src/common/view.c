@@ -167,7 +167,7 @@ int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
     if (status == PMMF_OK)
       status = view_map_checked(&block->view, &block->map, 0, aligned, delta, wanted, access,
                                 view_flags, NULL);
-    error = pmmf__last_error_get();
+    error = status == PMMF_OK ? 0 : pmmf__last_error_get();
     /* Drop the map's first reference: the view's keeps it, or (failure) it
      * closes, and with it the file's reference it held. */
     pmmf__map_release(&block->map);
@@ -175,6 +175,8 @@ int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
     error = pmmf__last_error_get();
   }
   pmmf__file_release(&block->file);
+  /* A failed release on the success path (a close that reports a deferred
+   * write-back error) leaves nothing of the view's: the view stands. */
   if (status != PMMF_OK) {
     pmmf__free(block);
     pmmf__last_error_set(error);
