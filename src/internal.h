@@ -132,8 +132,9 @@ int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int spar
 /* Data and size to stable storage (fdatasync / FlushFileBuffers). */
 int pmmf__os_file_sync(pmmf__handle file);
 /* Write [src, src + length) at `offset` of a file that has shared views,
- * with the file I/O call (pwrite), where the OS keeps file I/O and mapped
- * views of that file coherent (the page cache of a local Linux file system)
+ * with the file I/O call (pwrite, WriteFile), where the OS keeps file I/O
+ * and mapped views of that file coherent (the page cache of a local Linux
+ * file system; the system cache of a local Windows file)
  * and the file still holds [offset, offset + length): it never extends the
  * file. PMMF_E_UNSUPPORTED, nothing written and no error recorded, where
  * either is not known: the caller then copies through the view. A failed

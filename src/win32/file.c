@@ -328,15 +328,37 @@ int pmmf__os_file_sync(pmmf__handle file)
   return PMMF_OK;
 }
 
-/* Windows keeps WriteFile and mapped views of a local file coherent, but
- * telling a local file from a remote one is not done here yet: the copy
- * through the view stays. */
+/* Windows keeps WriteFile and the mapped views of a local file coherent (one
+ * system cache); not those of a remote file. A remote file answers the
+ * FileRemoteProtocolInfo query (SMB and other redirectors); a local one
+ * refuses it. Anything that answers, or a size that no longer holds the
+ * range (never extend the file), leaves the copy to the caller. */
 int pmmf__os_file_write_mapped(pmmf__handle file, uint64_t offset, const void *src,
                                size_t length)
 {
-  (void)file;
-  (void)offset;
-  (void)src;
-  (void)length;
-  return PMMF_E_UNSUPPORTED;
+  FILE_REMOTE_PROTOCOL_INFO remote;
+  LARGE_INTEGER size;
+  const char *p = src;
+
+  if (w32_GetFileInformationByHandleEx((HANDLE)file, FileRemoteProtocolInfo, &remote,
+                                       sizeof remote))
+    return PMMF_E_UNSUPPORTED;
+  if (!w32_GetFileSizeEx((HANDLE)file, &size) || size.QuadPart < 0 ||
+      (uint64_t)size.QuadPart < offset + length)
+    return PMMF_E_UNSUPPORTED;
+  while (length > 0) {
+    OVERLAPPED at;
+    DWORD chunk = length > 0x40000000u ? 0x40000000u : (DWORD)length, written = 0;
+    memset(&at, 0, sizeof at);
+    at.Offset = (DWORD)offset;
+    at.OffsetHigh = (DWORD)(offset >> 32);
+    if (!w32_WriteFile((HANDLE)file, p, chunk, &written, &at))
+      return pmmf__fail((long)GetLastError(), PMMF_E_IO);
+    if (written == 0)
+      return pmmf__fail(ERROR_WRITE_FAULT, PMMF_E_IO);
+    p += written;
+    offset += written;
+    length -= written;
+  }
+  return PMMF_OK;
 }

@@ -148,6 +148,9 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_SetSecurityDescriptorDacl] = ENTRY(SetSecurityDescriptorDacl, SetSecurityDescriptorDacl),
   [PMMF__W32_SetSecurityDescriptorControl] =
     ENTRY(SetSecurityDescriptorControl, SetSecurityDescriptorControl),
+  [PMMF__W32_WriteFile] = ENTRY(WriteFile, WriteFile),
+  [PMMF__W32_GetFileInformationByHandleEx] =
+    ENTRY(GetFileInformationByHandleEx, GetFileInformationByHandleEx),
 };
 
 int pmmf__w32_fault(const char *name)

@@ -79,7 +79,9 @@ struct pmmf__w32_section_basic {
   X(InitializeSecurityDescriptor, BOOL, (PSECURITY_DESCRIPTOR, DWORD))                         \
   X(SetSecurityDescriptorDacl, BOOL, (PSECURITY_DESCRIPTOR, BOOL, PACL, BOOL))                 \
   X(SetSecurityDescriptorControl, BOOL,                                                        \
-    (PSECURITY_DESCRIPTOR, SECURITY_DESCRIPTOR_CONTROL, SECURITY_DESCRIPTOR_CONTROL))
+    (PSECURITY_DESCRIPTOR, SECURITY_DESCRIPTOR_CONTROL, SECURITY_DESCRIPTOR_CONTROL))           \
+  X(WriteFile, BOOL, (HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED))                          \
+  X(GetFileInformationByHandleEx, BOOL, (HANDLE, FILE_INFO_BY_HANDLE_CLASS, LPVOID, DWORD))
 
 /* One index and one function-pointer type per call. */
 enum pmmf__w32_call {
@@ -145,6 +147,9 @@ int pmmf__w32_fault(const char *name);
 #define w32_SetSecurityDescriptorDacl(...) W32_CALL(SetSecurityDescriptorDacl, FALSE, __VA_ARGS__)
 #define w32_SetSecurityDescriptorControl(...) \
   W32_CALL(SetSecurityDescriptorControl, FALSE, __VA_ARGS__)
+#define w32_WriteFile(...) W32_CALL(WriteFile, FALSE, __VA_ARGS__)
+#define w32_GetFileInformationByHandleEx(...) \
+  W32_CALL(GetFileInformationByHandleEx, FALSE, __VA_ARGS__)
 #define w32_TlsAlloc()                                                   \
   ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
                                                       : W32_FN(TlsAlloc)())
