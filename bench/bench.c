@@ -51,7 +51,7 @@ struct options {
   long files;         /* case 7: files per sample */
   size_t file_size;   /* case 7: size of each file */
   long sync_files;    /* case 8: files per sample */
-  size_t sync_size;   /* cases 8 and 9: size of the fresh file */
+  size_t sync_size;   /* cases 8 and 10: size of the fresh file */
   const char *json;
   const char *dir;
   unsigned cases;     /* bit n: case n selected */
@@ -96,7 +96,7 @@ struct bench {
   long small_created;
   int populate_small;  /* case 7: the library's views use PMMF_VIEW_POPULATE */
   long random_count;   /* case 2: offsets used by the random touches */
-  char sync_path[1024]; /* cases 8 and 9 */
+  char sync_path[1024]; /* cases 8 and 10 */
   unsigned char *sync_data;
   const char *cold_path;
   double resident_after_drop;
@@ -590,7 +590,7 @@ static int small_lib_path(struct bench *b, struct sample *s)
  * write() + fdatasync (WriteFile + FlushFileBuffers) vs a grown map whose
  * view is written with pmmf_view_write (8-api) or through the pointer
  * (8-pointer), then flushed SYNC. --sync-files files per sample.
- * Case 9: page faults taken writing a fresh file's view, lazy vs
+ * Case 10: page faults taken writing a fresh file's view, lazy vs
  * PMMF_VIEW_POPULATE (both through the library).
  * ------------------------------------------------------------------------ */
 
@@ -1060,6 +1060,84 @@ static int run_big_cases(struct bench *b)
   return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Case 9: grow a mapped file step by step, keeping one mapping of all of
+ * it: raw ftruncate + mremap (Linux) / a new section and view (Windows) vs
+ * pmmf_map_grow + pmmf_view_extend of one reserved view (its pointer never
+ * moves), or, where views cannot grow in place (Windows), pmmf_map_grow + a
+ * new view of the whole map. Both sides grow sparsely (the library's file is
+ * opened PMMF_OPEN_SPARSE, as ftruncate is), so the work is the same.
+ * ------------------------------------------------------------------------ */
+
+#define GROW_STEP_BYTES ((size_t)(64 * KIB))
+#define GROW_STEPS 64
+
+static char grow_path[1100];
+
+static int grow_raw(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  long moved = raw_grow(grow_path, GROW_STEP_BYTES, GROW_STEPS);
+  (void)b;
+  s->seconds = raw_now() - t0;
+  return moved < 0 ? RAW_FAILED : 0;
+}
+
+static int grow_lib(struct bench *b, struct sample *s)
+{
+  const size_t reserve = GROW_STEP_BYTES * (GROW_STEPS + 1);
+  double t0 = raw_now();
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_view *view;
+  size_t size = GROW_STEP_BYTES;
+  int i, status, inplace = 1;
+
+  (void)b;
+  CHECK(pmmf_file_open(&file, grow_path, PMMF_OPEN_READ | PMMF_OPEN_WRITE | PMMF_OPEN_CREATE |
+                                           PMMF_OPEN_TRUNCATE | PMMF_OPEN_SPARSE));
+  CHECK(pmmf_map_file(&map, file, size, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+  status = pmmf_view_map_reserve(&view, map, 0, size, reserve, PMMF_ACCESS_WRITE, 0);
+  if (status == PMMF_E_UNSUPPORTED) {
+    inplace = 0;
+    status = pmmf_view_map(&view, map, 0, size, PMMF_ACCESS_WRITE, 0);
+  }
+  CHECK(status);
+  for (i = 0; i < GROW_STEPS; i++) {
+    size += GROW_STEP_BYTES;
+    CHECK(pmmf_map_grow(map, size));
+    if (inplace) {
+      CHECK(pmmf_view_extend(view, size));
+    } else {
+      pmmf_view *whole;
+      CHECK(pmmf_view_map(&whole, map, 0, size, PMMF_ACCESS_WRITE, 0));
+      CHECK(pmmf_view_unmap(view));
+      view = whole;
+    }
+    ((char *)pmmf_view_data(view))[size - 1] = 1;
+  }
+  CHECK(pmmf_view_unmap(view));
+  CHECK(pmmf_map_close(map));
+  CHECK(pmmf_file_close(file));
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
+static int run_grow_case(struct bench *b)
+{
+  struct row *row;
+  char what[128];
+  int status;
+
+  snprintf(grow_path, sizeof grow_path, "%s/pmmf-bench-grow-%lu.bin", b->opt.dir, raw_pid());
+  snprintf(what, sizeof what, "grow a mapped file %d x 64 KiB: raw calls vs pmmf_map_grow",
+           GROW_STEPS);
+  row = row_add(9, "9", what, 0, "growth", GROW_STEPS, 0);
+  status = measure(b, row, NULL, NULL, grow_raw, grow_lib);
+  remove(grow_path);
+  return status;
+}
+
 static int run_small_case(struct bench *b)
 {
   char size[24], what[128];
@@ -1168,11 +1246,11 @@ static int run_write_cases(struct bench *b)
     if ((status = measure(b, row, NULL, NULL, sync_raw, sync_lib_pointer)) != 0)
       return status;
   }
-  if (selected(b, 9)) {
+  if (selected(b, 10)) {
     snprintf(what, sizeof what, "faults writing a fresh %s WRITE view: POPULATE vs lazy", size);
-    fault_row = row_add(9, "9-faults", what, 1, "pass", 1, 100);
+    fault_row = row_add(10, "10-faults", what, 1, "pass", 1, 100);
     snprintf(what, sizeof what, "populate+write vs lazy map+write, fresh %s", size);
-    row = row_add(9, "9-time", what, 0, "pass", 1, 0);
+    row = row_add(10, "10-time", what, 0, "pass", 1, 0);
     if ((status = measure(b, row, fault_row, NULL, write_faults_lazy, write_faults_populate)) !=
         0)
       return status;
@@ -1373,7 +1451,7 @@ static void usage(FILE *f)
           "usage: pmmf-bench [options]\n"
           "  --size BYTES       big file for cases 1-6 (default 512M; K, M, G suffixes)\n"
           "  --rounds N         rounds of raw and library runs (default 11)\n"
-          "  --case N[,N...]    cases to run, 1-9 (default all; may repeat)\n"
+          "  --case N[,N...]    cases to run, 1-10 (default all; may repeat)\n"
           "  --json FILE        write the results as JSON\n"
           "  --dir DIR          where to create the test files (default .; use a real disk)\n"
           "  --window BYTES     case 3's window size (default 16M)\n"
@@ -1383,7 +1461,7 @@ static void usage(FILE *f)
           "  --files N          case 7's files (default 1000)\n"
           "  --file-size BYTES  case 7's file size (default 16K)\n"
           "  --sync-files N     case 8's files per sample (default 4)\n"
-          "  --sync-size BYTES  cases 8 and 9's fresh file size (default 1M)\n");
+          "  --sync-size BYTES  cases 8 and 10's fresh file size (default 1M)\n");
 }
 
 static int parse_size(const char *text, uint64_t *out)
@@ -1420,7 +1498,7 @@ static int parse_cases(const char *text, unsigned *mask)
   char *end;
   for (;;) {
     long n = strtol(text, &end, 10);
-    if (end == text || n < 1 || n > 9)
+    if (end == text || n < 1 || n > 10)
       return -1;
     *mask |= 1u << n;
     if (*end == '\0')
@@ -1507,7 +1585,7 @@ static int parse_options(struct options *opt, int argc, char **argv)
     }
   }
   if (!opt->cases)
-    opt->cases = 0x3FEu;
+    opt->cases = 0x7FEu;
   return 0;
 }
 
@@ -1533,7 +1611,9 @@ int main(int argc, char **argv)
     status = run_big_cases(&b);
   if (status == 0 && selected(&b, 7))
     status = run_small_case(&b);
-  if (status == 0 && (selected(&b, 8) || selected(&b, 9)))
+  if (status == 0 && selected(&b, 9))
+    status = run_grow_case(&b);
+  if (status == 0 && (selected(&b, 8) || selected(&b, 10)))
     status = run_write_cases(&b);
   cleanup(&b);
   if (status != 0) {

@@ -32,6 +32,15 @@ void raw_unmap(void *base, size_t span);
 /* Read `length` bytes at `offset` (pread / ReadFile with an offset): 0 or -1. */
 int raw_pread(struct raw_file *file, void *dst, size_t length, uint64_t offset);
 
+/* Growth baseline (case 9): create `path` of `step` bytes, map all of it
+ * read-write, then `steps` times grow the file by `step` bytes and keep one
+ * mapping of the whole file, writing its last byte each time; unmap, close.
+ * POSIX: ftruncate + mremap(MREMAP_MAYMOVE) on Linux (munmap + mmap
+ * elsewhere); Windows: a new, larger CreateFileMappingW (which extends the
+ * file) + MapViewOfFile of all of it, then the old view and section go.
+ * Returns the number of times the mapping moved, or -1 with a message. */
+long raw_grow(const char *path, size_t step, int steps);
+
 /* Seconds on a monotonic clock. */
 double raw_now(void);
 

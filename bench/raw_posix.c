@@ -84,6 +84,54 @@ int raw_pread(struct raw_file *file, void *dst, size_t length, uint64_t offset)
   return 0;
 }
 
+long raw_grow(const char *path, size_t step, int steps)
+{
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  size_t size = step;
+  char *data;
+  long moved = 0;
+  int i;
+
+  if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+    perror("bench: raw_grow");
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (data == MAP_FAILED) {
+    perror("bench: mmap");
+    close(fd);
+    return -1;
+  }
+  for (i = 0; i < steps; i++) {
+    size_t next = size + step;
+    char *moved_to;
+    if (ftruncate(fd, (off_t)next) != 0) {
+      perror("bench: ftruncate");
+      break;
+    }
+#ifdef MREMAP_MAYMOVE
+    moved_to = mremap(data, size, next, MREMAP_MAYMOVE);
+#else
+    munmap(data, size);
+    moved_to = mmap(NULL, next, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+#endif
+    if (moved_to == MAP_FAILED) {
+      perror("bench: mremap");
+      close(fd);
+      return -1;
+    }
+    moved += moved_to != data;
+    data = moved_to;
+    size = next;
+    data[size - 1] = 1;
+  }
+  munmap(data, size);
+  close(fd);
+  return i == steps ? moved : -1;
+}
+
 double raw_now(void)
 {
   struct timespec ts;

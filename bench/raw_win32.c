@@ -105,6 +105,49 @@ int raw_pread(struct raw_file *file, void *dst, size_t length, uint64_t offset)
   return 0;
 }
 
+long raw_grow(const char *path, size_t step, int steps)
+{
+  HANDLE file = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                            FILE_ATTRIBUTE_NORMAL, NULL);
+  HANDLE section = NULL;
+  char *data = NULL;
+  uint64_t size = 0;
+  long moved = 0;
+  int i;
+
+  if (file == INVALID_HANDLE_VALUE) {
+    fprintf(stderr, "bench: CreateFileA: %lu\n", GetLastError());
+    return -1;
+  }
+  for (i = -1; i < steps; i++) {
+    uint64_t next = size + step;
+    HANDLE bigger = CreateFileMappingW(file, NULL, PAGE_READWRITE, (DWORD)(next >> 32),
+                                       (DWORD)next, NULL);
+    char *view = bigger ? MapViewOfFile(bigger, FILE_MAP_WRITE, 0, 0, (SIZE_T)next) : NULL;
+    if (!view) {
+      fprintf(stderr, "bench: growing the section: %lu\n", GetLastError());
+      if (bigger)
+        CloseHandle(bigger);
+      break;
+    }
+    if (data) {
+      moved += view != data;
+      UnmapViewOfFile(data);
+      CloseHandle(section);
+    }
+    data = view;
+    section = bigger;
+    size = next;
+    data[size - 1] = 1;
+  }
+  if (data) {
+    UnmapViewOfFile(data);
+    CloseHandle(section);
+  }
+  CloseHandle(file);
+  return i == steps ? moved : -1;
+}
+
 double raw_now(void)
 {
   static LARGE_INTEGER frequency;

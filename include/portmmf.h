@@ -292,8 +292,8 @@ PMMF_API int pmmf_file_close(pmmf_file *file);
  * of. Below: what is safe, and from which threads.
  *
  * @par Safety
- * A map hands out no pointer; its views do (see \ref views). Its size is fixed
- * when it is made: a map of a file neither follows the file's later growth nor
+ * A map hands out no pointer; its views do (see \ref views). Its size is set
+ * when it is made and changes only by pmmf_map_grow(): a map of a file neither follows the file's later growth nor
  * stops another process from shrinking it (POSIX), which makes the views'
  * pages past the new end fault. Named memory (pmmf_map_shared()) can be
  * written by every process that may open it, at any time: treat its bytes as
@@ -304,9 +304,11 @@ PMMF_API int pmmf_file_close(pmmf_file *file);
  * close it twice; its views and windows stay valid.
  *
  * @par Thread safety
- * On one pmmf_map, pmmf_view_map(), pmmf_view_map_at(), pmmf_map_size() and
- * pmmf_window_open() may be called from several threads at once (two
- * pmmf_view_map_at() at one address: one gets ::PMMF_E_ADDRESS_IN_USE).
+ * On one pmmf_map, pmmf_view_map(), pmmf_view_map_at(), pmmf_view_map_reserve(),
+ * pmmf_map_size(), pmmf_map_grow() and pmmf_window_open() may be called from
+ * several threads at once (two pmmf_view_map_at() at one address: one gets
+ * ::PMMF_E_ADDRESS_IN_USE; two pmmf_map_grow() run one after the other, and a
+ * view being made sees the size before or after a growth, never between).
  * pmmf_map_close() may be called only once every other call on the map has
  * returned; its views and windows stay valid, independent of it, usable and
  * closable in any thread. Different maps are independent, and so are the
@@ -439,11 +441,46 @@ PMMF_API int pmmf_map_shared(pmmf_map **out, const char *name, uint64_t size,
 PMMF_API int pmmf_shm_unlink(const char *name);
 
 /**
- * The map's size in bytes, fixed for its life.
+ * The map's size in bytes: as made, or as last grown by pmmf_map_grow().
  * @param map a map; NULL gives 0
  * @return the size in bytes; 0 for NULL
  */
 PMMF_API uint64_t pmmf_map_size(const pmmf_map *map);
+
+/**
+ * Grow a WRITE map to @p size bytes while views of it exist. Existing views
+ * stay valid at their addresses with their bytes (their length does not
+ * change: pmmf_view_extend() grows a reserved view); views made afterwards
+ * may cover the new range. A map of a file grows the file to @p size if it is
+ * smaller, reserving the new bytes' storage as pmmf_file_resize() does
+ * (unless the map was made with PMMF_MAP_SPARSE or the file opened with
+ * PMMF_OPEN_SPARSE), extend-only: a file another party made larger keeps its
+ * size and bytes. An anonymous map, and a named one on POSIX, grows its
+ * memory object, reserving it unless made with PMMF_MAP_SPARSE (named memory:
+ * always reserved); other processes' maps of a named object keep their size.
+ * A map never shrinks: a smaller @p size is ::PMMF_E_RANGE, the same size
+ * does nothing. Windows: a map of a file grows by a new, larger section (the
+ * views of the old one keep it alive); a section backed by the page file
+ * cannot grow (anonymous and named maps: ::PMMF_E_UNSUPPORTED). See
+ * docs/behavior.md.
+ * @par Safety
+ * As for pmmf_map_file(): see \ref maps. A failed call leaves the map, its
+ * views and the file's size as they were.
+ * @par Thread safety
+ * May run alongside every call on the map and its views (see \ref maps);
+ * views being made wait for it, and it for them.
+ * @param map a map made with PMMF_ACCESS_WRITE
+ * @param size the new size in bytes, at least pmmf_map_size()
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL map); ::PMMF_E_ACCESS (not a WRITE
+ *   map); ::PMMF_E_RANGE (smaller than the map; beyond INT64_MAX for a map of a
+ *   file or named memory; beyond this process's file size limit, POSIX
+ *   RLIMIT_FSIZE); ::PMMF_E_TOO_LARGE (anonymous, beyond INT64_MAX);
+ *   ::PMMF_E_NO_SPACE (not enough free space to grow the file, or a full shm
+ *   file system); ::PMMF_E_NO_MEMORY (also: POSIX, a memory map beyond RAM and
+ *   swap together, unless sparse); ::PMMF_E_UNSUPPORTED (Windows: anonymous or
+ *   named map); ::PMMF_E_IO; ::PMMF_E_OS
+ */
+PMMF_API int pmmf_map_grow(pmmf_map *map, uint64_t size);
 
 /**
  * Close the map. Its views stay valid.
@@ -483,7 +520,9 @@ PMMF_API int pmmf_map_close(pmmf_map *map);
  * pmmf_view_offset() may be called from several threads at once.
  * pmmf_view_protect() may run alongside all of them except pmmf_view_write()
  * and another pmmf_view_protect() of the same view, which the caller must
- * serialise with it. pmmf_view_unmap() may be called only once every other
+ * serialise with it. pmmf_view_extend() changes the view's length: the caller
+ * must serialise it with every other call on the same view (the bytes already
+ * mapped stay usable through the pointer meanwhile). pmmf_view_unmap() may be called only once every other
  * call on the view has returned. The bytes are shared memory: ordering reads
  * and writes of the same bytes, through the pointer or these calls, is the
  * caller's. Different views are independent, even of the same bytes.
@@ -565,6 +604,63 @@ PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, s
  */
 PMMF_API int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
                            unsigned open_flags, unsigned view_flags);
+
+/**
+ * Map a range of a map inside an address-space reservation of @p reserve
+ * bytes from @p offset, so that pmmf_view_extend() can grow the view up to
+ * @p reserve bytes without its pointer moving. Offsets follow pmmf_view_map():
+ * any byte, rounded down by the library. The reservation is address space
+ * only (no memory, no access): it may reach past the map's end, and
+ * pmmf_view_unmap() releases it with the view. POSIX: an mmap of PROT_NONE,
+ * MAP_NORESERVE pages that the view's ranges are mapped over (MAP_FIXED,
+ * only ever inside the reservation). Windows: ::PMMF_E_UNSUPPORTED (see
+ * docs/behavior.md: placeholders are not used, and never a racy unmap and
+ * remap).
+ * @par Safety
+ * As for pmmf_view_map(): the pointer is valid for pmmf_view_size() bytes; the
+ * reservation past them has no access (a touch faults). See \ref views.
+ * @param out receives the view; untouched on failure
+ * @param map the map
+ * @param offset a byte position in the map, below its size
+ * @param length the number of bytes mapped now; 0 means to the end of the map
+ * @param reserve the most bytes the view may grow to, at least its length
+ * @param access READ, WRITE or COPY, within what the map allows
+ * @param flags 0 or PMMF_VIEW_POPULATE
+ * @return ::PMMF_OK; ::PMMF_E_RANGE (also: @p reserve below the view's
+ *   length); ::PMMF_E_TOO_LARGE (the reservation does not fit size_t);
+ *   ::PMMF_E_UNSUPPORTED (Windows); the errors of pmmf_view_map()
+ */
+PMMF_API int pmmf_view_map_reserve(pmmf_view **out, pmmf_map *map, uint64_t offset,
+                                   size_t length, size_t reserve, pmmf_access access,
+                                   unsigned flags);
+
+/**
+ * Grow a view made by pmmf_view_map_reserve() in place: its pointer stays,
+ * its bytes stay, and the next bytes of the map are mapped after them. The
+ * map must already be large enough (pmmf_map_grow()). The new range has the
+ * view's current access (after pmmf_view_protect()). The same length does
+ * nothing; a view never shrinks.
+ * @par Safety
+ * See \ref views. The caller serialises this with every other call on the
+ * view.
+ * @param view the view
+ * @param length its new length: at least pmmf_view_size(), at most
+ *   pmmf_view_capacity(), and within the map
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL view); ::PMMF_E_RANGE (shorter than
+ *   the view, beyond its capacity or beyond the map's end; a view made without
+ *   a reservation has its length as capacity); ::PMMF_E_NO_MEMORY; ::PMMF_E_OS.
+ *   A failed call leaves the view as it was.
+ */
+PMMF_API int pmmf_view_extend(pmmf_view *view, size_t length);
+
+/**
+ * How long the view may grow by pmmf_view_extend(): at least the @p reserve
+ * given to pmmf_view_map_reserve() (its reservation rounded up to the page);
+ * for any other view its length.
+ * @param view a view; NULL gives 0
+ * @return the capacity in bytes; 0 for NULL
+ */
+PMMF_API size_t pmmf_view_capacity(const pmmf_view *view);
 
 /**
  * The view's memory.

@@ -166,6 +166,16 @@ int pmmf__os_map_file_grow(struct pmmf__os_map *out, pmmf__handle file, uint64_t
  * reserved unless `sparse` (POSIX; Windows always commits it). */
 int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse);
 int pmmf__os_map_close(struct pmmf__os_map *map);
+/* Grow a WRITE map of kind `kind` (enum pmmf__map_kind) to `size` bytes while
+ * views of it exist: they keep their addresses and bytes, and views made
+ * afterwards may reach the new range. A file map grows its file from `from`
+ * (its size now) as pmmf__os_file_grow does when `size` is larger; a memory
+ * object (`file` unused) grows from `from` (the map's size now), reserving
+ * its memory unless `sparse`. On failure the map, the file's size and the
+ * memory object are as they were. PMMF_E_UNSUPPORTED where the OS cannot
+ * grow that kind (Windows: page-file-backed sections). */
+int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uint64_t from,
+                      uint64_t size, int sparse);
 
 /* A named shared memory object (`name` is valid: the common layer checked it;
  * the backend adds its namespace, Local\ or a leading slash). `mode`:
@@ -202,6 +212,17 @@ void pmmf__os_sleep_ms(unsigned ms);
 int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
                       size_t length, pmmf_access access, int populate, void *fixed);
 int pmmf__os_view_unmap(void *base, size_t length);
+/* Reserve `length` bytes (page-aligned) of address space with no access and
+ * no memory behind it, for a view to grow into; pmmf__os_view_unmap releases
+ * it with the views mapped over it. PMMF_E_UNSUPPORTED where the OS cannot
+ * map over part of a reservation. */
+int pmmf__os_view_reserve(void **out_base, size_t length);
+/* Map `length` bytes of `map` from `offset` (page-aligned) over part of a
+ * reservation at `at` (page-aligned, inside it), with the sharing of
+ * `access` (COPY: private) and the protection of `now` (READ or `access`).
+ * A failure leaves the reservation as it was. */
+int pmmf__os_view_map_over(const struct pmmf__os_map *map, uint64_t offset, size_t length,
+                           pmmf_access access, pmmf_access now, int populate, void *at);
 /* Start (sync = 0: write-back begins, the call does not wait for it) or
  * complete (sync = 1) write-back of a page-aligned range of a view of file
  * map `map`; `offset` is the file position of `addr`. The common layer then
@@ -286,14 +307,28 @@ struct pmmf_map {
   uint64_t size;
   pmmf_access access;
   int kind;            /* enum pmmf__map_kind */
+  int sparse;          /* memory maps: made with PMMF_MAP_SPARSE */
   atomic_long refs;    /* the user's handle + one per view */
+  atomic_long users;   /* calls reading `size` or `os` now (views being
+                          made or extended), or PMMF__MAP_GROWING */
   int embedded;        /* inside a pmmf_map_path block: freed with its view */
 };
+
+/* map->users while pmmf_map_grow changes the map's size and OS object. */
+#define PMMF__MAP_GROWING (-1L)
+
+/* Count a call that reads map->size or map->os (waiting while a growth
+ * runs); leave when done. pmmf__map_size reads the size so. */
+void pmmf__map_enter(pmmf_map *map);
+void pmmf__map_leave(pmmf_map *map);
+uint64_t pmmf__map_size(pmmf_map *map);
 
 struct pmmf_view {
   pmmf_map *map;
   void *base;          /* start of the OS mapping (granularity-aligned) */
   size_t mapped;       /* length of the OS mapping */
+  size_t reserved;     /* length of the address-space reservation at `base`
+                          that the view may grow into, or 0 (none) */
   char *data;          /* the byte at `offset` */
   size_t length;
   uint64_t offset;

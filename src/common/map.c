@@ -3,8 +3,9 @@
  * map.c - pmmf_map_file and pmmf_map_anonymous: the size rules (0 = the
  * file's size, empty file -> PMMF_E_EMPTY, larger only with PMMF_MAP_GROW on
  * WRITE, extend-only and reserving storage unless sparse, with nothing that can
- * fail after the growth), access against the file's open mode, and the map's
- * lifetime (its views keep it alive).
+ * fail after the growth), access against the file's open mode, the map's
+ * lifetime (its views keep it alive), and pmmf_map_grow with the small state
+ * machine (map->users) that keeps it apart from views being made.
  */
 #include "rules.h"
 
@@ -18,7 +19,9 @@ int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
   map->access = access;
   map->kind = kind;
   map->embedded = 0;
+  map->sparse = 0;
   atomic_init(&map->refs, 1);
+  atomic_init(&map->users, 0);
   *out = map;
   return PMMF_OK;
 }
@@ -100,11 +103,14 @@ static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
     map->size = size;
     map->access = access;
     map->kind = PMMF__MAP_FILE;
-    atomic_init(&map->refs, 1);
     map->embedded = 1;
+    map->sparse = 0;
+    atomic_init(&map->refs, 1);
+    atomic_init(&map->users, 0);
   } else if ((status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE)) != PMMF_OK) {
     return status;
   }
+  map->sparse = (flags & PMMF_MAP_SPARSE) != 0;
   /* The growth comes last and nothing can fail after it, so there is never
    * a size to restore (restoring the stale file_size would cut a file that
    * someone else grew meanwhile). */
@@ -139,6 +145,7 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   status = pmmf__map_new(&map, size, PMMF_ACCESS_WRITE, PMMF__MAP_ANONYMOUS);
   if (status != PMMF_OK)
     return status;
+  map->sparse = (flags & PMMF_MAP_SPARSE) != 0;
   status = pmmf__os_map_anonymous(&map->os, size, (flags & PMMF_MAP_SPARSE) != 0);
   if (status != PMMF_OK) {
     pmmf__free(map);
@@ -148,9 +155,105 @@ int pmmf_map_anonymous(pmmf_map **out, uint64_t size, unsigned flags)
   return PMMF_OK;
 }
 
+/* map->users is a small state machine, as file->maps is: n >= 0 calls
+ * reading the map's size or OS object (a view being made or extended), or
+ * PMMF__MAP_GROWING while one pmmf_map_grow changes them. Each side waits
+ * for the other (a bounded wait: one or two OS calls), so a view never sees a
+ * size whose OS object is not there yet, and a growth never replaces the OS
+ * object under a view being mapped from it. */
+void pmmf__map_enter(pmmf_map *map)
+{
+  long count = atomic_load(&map->users);
+
+  for (;;) {
+    if (count == PMMF__MAP_GROWING) {
+      pmmf__os_sleep_ms(0);
+      count = atomic_load(&map->users);
+    } else if (atomic_compare_exchange_weak(&map->users, &count, count + 1)) {
+      return;
+    }
+  }
+}
+
+void pmmf__map_leave(pmmf_map *map)
+{
+  atomic_fetch_sub(&map->users, 1);
+}
+
+uint64_t pmmf__map_size(pmmf_map *map)
+{
+  uint64_t size;
+
+  pmmf__map_enter(map);
+  size = map->size;
+  pmmf__map_leave(map);
+  return size;
+}
+
+/* Claim the map for a growth: waits for the calls counted in it to leave,
+ * and for another growth to end. */
+static void map_grow_claim(pmmf_map *map)
+{
+  long count = 0;
+
+  while (!atomic_compare_exchange_weak(&map->users, &count, PMMF__MAP_GROWING)) {
+    pmmf__os_sleep_ms(0);
+    count = 0;
+  }
+}
+
+/* The growth itself, with the map claimed: a file map grows its file from
+ * its size now (extend-only: a file already large enough keeps its size), a
+ * memory map its object from the map's size. The new size is recorded only
+ * once the OS object has it. */
+static int map_grow_claimed(pmmf_map *map, uint64_t size)
+{
+  uint64_t from = map->size;
+  pmmf__handle file = -1;
+  int sparse = map->sparse;
+  int status;
+
+  if (map->kind == PMMF__MAP_FILE) {
+    file = map->file->handle;
+    sparse = sparse || (map->file->flags & PMMF_OPEN_SPARSE);
+    status = pmmf__os_file_size(file, &from);
+    if (status != PMMF_OK)
+      return status;
+  }
+  status = pmmf__os_map_grow(&map->os, map->kind, file, from, size, sparse);
+  if (status == PMMF_OK)
+    map->size = size;
+  return status;
+}
+
+int pmmf_map_grow(pmmf_map *map, uint64_t size)
+{
+  int status;
+
+  if (!map)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (map->access != PMMF_ACCESS_WRITE)
+    return pmmf__reject(PMMF_E_ACCESS);
+  if (size > (uint64_t)INT64_MAX)
+    return pmmf__reject(map->kind == PMMF__MAP_ANONYMOUS ? PMMF_E_TOO_LARGE : PMMF_E_RANGE);
+
+  map_grow_claim(map);
+  if (size < map->size)
+    status = pmmf__reject(PMMF_E_RANGE); /* a map never shrinks */
+  else if (size == map->size)
+    status = PMMF_OK;
+  else
+    status = map_grow_claimed(map, size);
+  atomic_store(&map->users, 0);
+  return status;
+}
+
+/* The map's size can change (pmmf_map_grow) while this reads it: counted as
+ * a user like the calls that make views. The count is the map's mutable
+ * bookkeeping, not its state: the const is kept for every other field. */
 uint64_t pmmf_map_size(const pmmf_map *map)
 {
-  return map ? map->size : 0;
+  return map ? pmmf__map_size((pmmf_map *)(uintptr_t)map) : 0;
 }
 
 int pmmf__map_release(pmmf_map *map)

@@ -3,7 +3,10 @@
  * view.c - pmmf_view_*: any byte offset is accepted and rounded down to the
  * native granularity here (the user's pointer is the exact byte asked for),
  * ranges are checked without overflow, access follows the map's, and flush,
- * advise, protect and the copying calls work on ranges relative to the view.
+ * advise, protect and the copying calls work on ranges relative to the view;
+ * views with an address-space reservation (pmmf_view_map_reserve) grow in
+ * place inside it (pmmf_view_extend). Every call that reads the map's size
+ * or OS object is counted in map->users, so pmmf_map_grow waits for it.
  */
 #include "rules.h"
 
@@ -48,6 +51,7 @@ static int view_map_checked(pmmf_view *view, pmmf_map *map, uint64_t offset, uin
   view->map = map;
   view->base = base;
   view->mapped = delta + wanted;
+  view->reserved = 0;
   view->data = (char *)base + delta;
   view->length = wanted;
   view->offset = offset;
@@ -62,24 +66,27 @@ int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t leng
 {
   uint64_t aligned;
   size_t delta, wanted;
-  int status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
+  int status;
 
-  if (status != PMMF_OK)
-    return status;
-  return view_map_checked(view, map, offset, aligned, delta, wanted, access, flags, fixed);
+  pmmf__map_enter(map);
+  status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
+  if (status == PMMF_OK)
+    status = view_map_checked(view, map, offset, aligned, delta, wanted, access, flags, fixed);
+  pmmf__map_leave(map);
+  return status;
 }
 
 int pmmf__view_close(pmmf_view *view)
 {
-  int status = pmmf__os_view_unmap(view->base, view->mapped);
+  int status = pmmf__os_view_unmap(view->base, view->reserved ? view->reserved : view->mapped);
   long error = pmmf__last_error_get();
   return pmmf__first_failure(status, error, pmmf__map_release(view->map));
 }
 
 /* A view of its own: checked, then allocated, then mapped (so a failure to
  * allocate comes before any OS call). */
-static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
-                       pmmf_access access, unsigned flags, void *fixed)
+static int view_create_entered(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                               pmmf_access access, unsigned flags, void *fixed)
 {
   uint64_t aligned;
   size_t delta, wanted;
@@ -98,6 +105,140 @@ static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t l
   }
   *out = view;
   return PMMF_OK;
+}
+
+static int view_create(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                       pmmf_access access, unsigned flags, void *fixed)
+{
+  int status;
+
+  pmmf__map_enter(map);
+  status = view_create_entered(out, map, offset, length, access, flags, fixed);
+  pmmf__map_leave(map);
+  return status;
+}
+
+/* A view inside a reservation of `reserve` bytes from `offset`: the
+ * reservation (the granularity delta plus `reserve`, rounded up to the page)
+ * first, then the map's range over its start. A failure releases the
+ * reservation. */
+static int view_reserve_entered(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                                size_t reserve, pmmf_access access, unsigned flags)
+{
+  uint64_t aligned;
+  size_t delta, wanted, total, page = pmmf__os_page_size();
+  pmmf_view *view;
+  void *base;
+  int status = view_check(map, offset, length, access, &aligned, &delta, &wanted);
+
+  if (status != PMMF_OK)
+    return status;
+  if (reserve < wanted)
+    return pmmf__reject(PMMF_E_RANGE);
+  if (reserve > SIZE_MAX - delta || delta + reserve > SIZE_MAX - (page - 1))
+    return pmmf__reject(PMMF_E_TOO_LARGE);
+  total = (size_t)pmmf__align_up(delta + reserve, page);
+  view = pmmf__malloc(sizeof *view);
+  if (!view)
+    return pmmf__no_memory();
+  status = pmmf__os_view_reserve(&base, total);
+  if (status == PMMF_OK) {
+    /* Whole pages (of pmmf__os_page_size, which a test build may report
+     * larger than the pages mmap rounds to), so that an extension starts
+     * where this mapping ends; inside the reservation, which is rounded so. */
+    status = pmmf__os_view_map_over(&map->os, aligned,
+                                    (size_t)pmmf__align_up(delta + wanted, page), access, access,
+                                    (flags & PMMF_VIEW_POPULATE) != 0, base);
+    if (status != PMMF_OK) {
+      long first = pmmf__last_error_get();
+      (void)pmmf__os_view_unmap(base, total);
+      pmmf__last_error_set(first);
+    }
+  }
+  if (status != PMMF_OK) {
+    pmmf__free(view);
+    return status;
+  }
+  view->map = map;
+  view->base = base;
+  view->mapped = delta + wanted;
+  view->reserved = total;
+  view->data = (char *)base + delta;
+  view->length = wanted;
+  view->offset = offset;
+  view->created = access;
+  view->current = access;
+  atomic_fetch_add(&map->refs, 1);
+  *out = view;
+  return PMMF_OK;
+}
+
+int pmmf_view_map_reserve(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
+                          size_t reserve, pmmf_access access, unsigned flags)
+{
+  int status;
+
+  if (!out || !map || !pmmf__access_valid(access) || (flags & ~PMMF__VIEW_KNOWN))
+    return pmmf__reject(PMMF_E_INVALID);
+  pmmf__map_enter(map);
+  status = view_reserve_entered(out, map, offset, length, reserve, access, flags);
+  pmmf__map_leave(map);
+  return status;
+}
+
+/* The new range [old end, new end) is mapped in whole pages at the page
+ * that follows the pages already mapped (the tail of the last one is already
+ * there), from the file position that page stands for, up to the page that
+ * holds the new end (inside the reservation, which is rounded so). */
+static int view_extend_entered(pmmf_view *view, size_t length)
+{
+  size_t page = pmmf__os_page_size();
+  size_t delta = (size_t)(view->data - (char *)view->base);
+  uint64_t aligned = view->offset - delta;
+  uint64_t range = length;
+  size_t mapped_end, new_end;
+  int status;
+
+  if (length < view->length || view->reserved == 0 || length > view->reserved - delta)
+    return pmmf__reject(PMMF_E_RANGE);
+  if (pmmf__range_check(view->map->size, view->offset, &range, 0) != PMMF_OK)
+    return pmmf__reject(PMMF_E_RANGE);
+  mapped_end = (size_t)pmmf__align_up(view->mapped, page);
+  new_end = delta + length;
+  if (new_end > mapped_end) {
+    status = pmmf__os_view_map_over(&view->map->os, aligned + mapped_end,
+                                    (size_t)pmmf__align_up(new_end, page) - mapped_end,
+                                    view->created, view->current, 0,
+                                    (char *)view->base + mapped_end);
+    if (status != PMMF_OK)
+      return status;
+  }
+  view->mapped = new_end;
+  view->length = length;
+  return PMMF_OK;
+}
+
+int pmmf_view_extend(pmmf_view *view, size_t length)
+{
+  int status;
+
+  if (!view)
+    return pmmf__reject(PMMF_E_INVALID);
+  if (length == view->length)
+    return PMMF_OK;
+  pmmf__map_enter(view->map);
+  status = view_extend_entered(view, length);
+  pmmf__map_leave(view->map);
+  return status;
+}
+
+size_t pmmf_view_capacity(const pmmf_view *view)
+{
+  if (!view)
+    return 0;
+  if (!view->reserved)
+    return view->length;
+  return view->reserved - (size_t)(view->data - (char *)view->base);
 }
 
 int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,

@@ -21,7 +21,7 @@ int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size, pmmf_
   /* The largest request, rounded up, plus the granule in which it may start;
    * never more than the whole map. Counted in granules: no overflow. */
   granules = window_size / granularity + (window_size % granularity != 0) + 1;
-  limit = pmmf__align_up(map->size, granularity);
+  limit = pmmf__align_up(pmmf__map_size(map), granularity);
   span = granules > limit / granularity ? limit : granules * granularity;
   if (span > (uint64_t)SIZE_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
@@ -82,7 +82,7 @@ static int remap_in_place(pmmf_window *window, uint64_t start, size_t length, pm
 
 int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr)
 {
-  uint64_t range = length, start;
+  uint64_t range = length, start, map_size;
   size_t span;
   pmmf_view fresh;
   long last_error;
@@ -90,13 +90,13 @@ int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **
 
   if (!window || !ptr || length == 0 || length > window->window_size)
     return pmmf__reject(PMMF_E_INVALID);
-  if (pmmf__range_check(window->map->size, offset, &range, 0) != PMMF_OK)
+  map_size = pmmf__map_size(window->map);
+  if (pmmf__range_check(map_size, offset, &range, 0) != PMMF_OK)
     return pmmf__reject(PMMF_E_RANGE);
 
   if (!covers(window, offset, length)) {
     start = placement(window, offset, length);
-    span = window->map->size - start < window->span ? (size_t)(window->map->size - start)
-                                                     : window->span;
+    span = map_size - start < window->span ? (size_t)(map_size - start) : window->span;
     /* The new view first: if it cannot be made, the window and the pointer
      * of the previous get stay as they were. */
     last_error = pmmf__last_error_get();

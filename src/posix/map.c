@@ -3,7 +3,10 @@
  * map.c - POSIX map objects and views: a file map borrows the file's
  * descriptor, an anonymous map is a memfd (or an unlinked shm object) so that
  * several views share its bytes, its pages reserved unless sparse; views are mmap'd MAP_SHARED (READ, WRITE) or
- * MAP_PRIVATE (COPY), and a fixed address never replaces a mapping.
+ * MAP_PRIVATE (COPY), and a fixed address never replaces a mapping, except
+ * inside a view's own address-space reservation (PROT_NONE, mapped over with
+ * MAP_FIXED). Maps grow in place: the descriptor stays, the file or memory
+ * object grows.
  */
 #include "posix.h"
 
@@ -69,6 +72,15 @@ int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
   return PMMF_OK;
 }
 
+/* Views of the descriptor stay as they are; new views reach the new range. */
+int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uint64_t from,
+                      uint64_t size, int sparse)
+{
+  if (kind == PMMF__MAP_FILE)
+    return size > from ? pmmf__os_file_grow(file, from, size, sparse) : PMMF_OK;
+  return pmmf__posix_grow((int)map->handle, from, size, sparse, 1);
+}
+
 int pmmf__os_map_close(struct pmmf__os_map *map)
 {
   if (map->owns_handle)
@@ -79,6 +91,21 @@ int pmmf__os_map_close(struct pmmf__os_map *map)
 static int protection(pmmf_access access)
 {
   return access == PMMF_ACCESS_READ ? PROT_READ : PROT_READ | PROT_WRITE;
+}
+
+/* Whether mmap can take `offset`. */
+static int offset_mappable(uint64_t offset)
+{
+  if ((uint64_t)(off_t)offset != offset)
+    return 0;
+#if defined(__linux__) && UINTPTR_MAX == 0xFFFFFFFFu
+  /* 32-bit Linux maps through mmap2, whose offset counts 4096-byte units in
+   * 32 bits: nothing from 16 TiB on can be mapped (the C library would say
+   * EINVAL, as if the argument were bad). */
+  if (offset >> 44)
+    return 0;
+#endif
+  return 1;
 }
 
 /* Linux 5.14's MADV_POPULATE_WRITE, where the C library's headers predate it. */
@@ -121,15 +148,8 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
   if (fixed)
     flags |= MAP_FIXED_NOREPLACE;
 #endif
-  if ((uint64_t)(off_t)offset != offset)
+  if (!offset_mappable(offset))
     return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
-#if defined(__linux__) && UINTPTR_MAX == 0xFFFFFFFFu
-  /* 32-bit Linux maps through mmap2, whose offset counts 4096-byte units in
-   * 32 bits: nothing from 16 TiB on can be mapped (the C library would say
-   * EINVAL, as if the argument were bad). */
-  if (offset >> 44)
-    return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
-#endif
 
   base = os_mmap(fixed, length, protection(access), flags, (int)map->handle, (off_t)offset);
   if (base == MAP_FAILED) {
@@ -166,6 +186,55 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
     os_madvise(base, length, MADV_WILLNEED);
 #endif
   *out_base = base;
+  return PMMF_OK;
+}
+
+/* No access and no commitment: the pages are only address space. */
+static int reserve_flags(void)
+{
+#ifdef MAP_NORESERVE
+  return MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+#else
+  return MAP_PRIVATE | MAP_ANONYMOUS;
+#endif
+}
+
+int pmmf__os_view_reserve(void **out_base, size_t length)
+{
+  void *base = os_mmap(NULL, length, PROT_NONE, reserve_flags(), -1, 0);
+  if (base == MAP_FAILED)
+    return pmmf__posix_fail(errno);
+  *out_base = base;
+  return PMMF_OK;
+}
+
+/* MAP_FIXED replaces, atomically, the reservation's pages at `at`: the
+ * common layer passes only ranges inside the view's own reservation. */
+int pmmf__os_view_map_over(const struct pmmf__os_map *map, uint64_t offset, size_t length,
+                           pmmf_access access, pmmf_access now, int populate, void *at)
+{
+  int flags = (access == PMMF_ACCESS_COPY ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED;
+  void *base;
+
+#ifdef MAP_POPULATE
+  if (populate)
+    flags |= MAP_POPULATE;
+#endif
+  if (!offset_mappable(offset))
+    return pmmf__fail(EOVERFLOW, PMMF_E_TOO_LARGE);
+  base = os_mmap(at, length, protection(now), flags, (int)map->handle, (off_t)offset);
+  if (base == MAP_FAILED) {
+    /* Linux may have unmapped the reservation's pages before failing: plug
+     * the range again with reserved pages, so that nothing else can be
+     * mapped into the view's reservation (its unmap releases all of it). */
+    int err = errno;
+    (void)os_mmap(at, length, PROT_NONE, reserve_flags() | MAP_FIXED, -1, 0);
+    return pmmf__posix_fail(err);
+  }
+#ifndef MAP_POPULATE
+  if (populate)
+    os_madvise(base, length, MADV_WILLNEED);
+#endif
   return PMMF_OK;
 }
 

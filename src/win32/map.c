@@ -3,7 +3,9 @@
  * map.c - sections and views on Win32: CreateFileMappingW for file and
  * page-file-backed maps, MapViewOfFileEx (never replacing what is at a fixed
  * address), flush, protect and advice on views, and the geometry they rest
- * on (page size and the 64 KiB allocation granularity).
+ * on (page size and the 64 KiB allocation granularity). A file map grows by
+ * a new, larger section (the old one lives on in its views); views that grow
+ * in place are not offered (PMMF_E_UNSUPPORTED, docs/behavior.md).
  */
 #include "win32.h"
 
@@ -82,6 +84,31 @@ int pmmf__os_map_anonymous(struct pmmf__os_map *out, uint64_t size, int sparse)
   return section_create(out, INVALID_HANDLE_VALUE, size, PAGE_READWRITE);
 }
 
+/* A section's size is fixed at its creation, and NtExtendSection (which
+ * extends a file-backed or SEC_RESERVE section) is not exported by Wine's
+ * ntdll: a file map grows by a new section of the new size (its creation
+ * grows the file, as for PMMF_MAP_GROW), views of the old section keep it
+ * alive after its handle is closed, and both see the file's one page cache.
+ * A page-file-backed section (anonymous, named) can be neither extended
+ * (committed, not SEC_RESERVE) nor replaced (a new one would not hold the
+ * old bytes). */
+int pmmf__os_map_grow(struct pmmf__os_map *map, int kind, pmmf__handle file, uint64_t from,
+                      uint64_t size, int sparse)
+{
+  struct pmmf__os_map fresh;
+  int status;
+
+  if (kind != PMMF__MAP_FILE)
+    return pmmf__reject(PMMF_E_UNSUPPORTED);
+  status = pmmf__os_map_file_grow(&fresh, file, from, size, sparse && size > from);
+  if (status != PMMF_OK)
+    return status;
+  /* The old handle goes whatever CloseHandle says: the map has grown. */
+  (void)pmmf__os_map_close(map);
+  *map = fresh;
+  return PMMF_OK;
+}
+
 int pmmf__os_map_close(struct pmmf__os_map *map)
 {
   if (map->owns_handle && !pmmf__w32_close_handle((HANDLE)map->handle))
@@ -117,6 +144,34 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
     (void)prefetch(base, length);
   *out_base = base;
   return PMMF_OK;
+}
+
+/* Not offered. Placeholders (VirtualAlloc2 with MEM_RESERVE_PLACEHOLDER,
+ * MapViewOfFile3 with MEM_REPLACE_PLACEHOLDER, Windows 10 1803) map views
+ * at 64 KiB boundaries of both address and file offset only: a view whose
+ * end is not on such a boundary could grow only by unmapping its last piece
+ * and mapping it again larger, its bytes gone from under the pointer
+ * meanwhile. Wine 8.0 refuses MEM_RESERVE_PLACEHOLDER outright
+ * (ERROR_INVALID_PARAMETER), and a free-and-remap would race with other
+ * threads' mappings. */
+int pmmf__os_view_reserve(void **out_base, size_t length)
+{
+  (void)out_base;
+  (void)length;
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
+}
+
+int pmmf__os_view_map_over(const struct pmmf__os_map *map, uint64_t offset, size_t length,
+                           pmmf_access access, pmmf_access now, int populate, void *at)
+{
+  (void)map;
+  (void)offset;
+  (void)length;
+  (void)access;
+  (void)now;
+  (void)populate;
+  (void)at;
+  return pmmf__reject(PMMF_E_UNSUPPORTED);
 }
 
 int pmmf__os_view_unmap(void *base, size_t length)

@@ -3,8 +3,8 @@
  * test_posix_space.c - POSIX-only checks on real, small, full file systems: a
  * 1 MiB tmpfs and a loop-mounted 16 MiB ext4 image, mounted by the test (it
  * needs root; otherwise each test is skipped with the reason). Growth beyond
- * the free space (pmmf_file_resize, PMMF_MAP_GROW) is PMMF_E_NO_SPACE with the
- * file's size unchanged; growth within it reserves the storage, so that after
+ * the free space (pmmf_file_resize, PMMF_MAP_GROW, pmmf_map_grow) is
+ * PMMF_E_NO_SPACE with the file's size unchanged; growth within it reserves the storage, so that after
  * another file has taken every free block, a child that writes every byte of
  * the grown range through the pointer does not die of SIGBUS. The sparse
  * flags keep the old behaviour. Named memory on a full /dev/shm (a 1 MiB
@@ -247,6 +247,22 @@ static void beyond_free_space(const struct fs *fs) {
   printf("# %s: %llu bytes free before, %llu after the refused growths\n", fs->kind,
          (unsigned long long)free_before, (unsigned long long)free_bytes(fs->dir));
   assert_true(free_bytes(fs->dir) == free_before);
+
+  /* pmmf_map_grow of a live map likewise: refused, the map, its view and
+   * the file as they were. */
+  {
+    pmmf_view *v = NULL;
+    assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+    assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_READ, 0));
+    assert_status(pmmf_map_grow(m, too_much), PMMF_E_NO_SPACE);
+    assert_int_equal(pmmf_map_size(m), 1000);
+    assert_ok(pmmf_file_size(f, &size));
+    assert_int_equal(size, 1000);
+    assert_int_equal(support_check(pmmf_view_data(v), 1000, 0, 9), -1);
+    assert_true(free_bytes(fs->dir) == free_before);
+    assert_ok(pmmf_view_unmap(v));
+    assert_ok(pmmf_map_close(m));
+  }
 
   /* The same without the free-space check: fallocate itself runs out. The
    * size is still unchanged. tmpfs gives back what it had reserved; ext4
