@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """bench-smoke.py - run pmmf-bench once with tiny sizes and check what it
-writes: it must exit 0 and produce JSON with the machine, every case 1 to 7
-and 9,
+writes: it must exit 0 and produce JSON with the machine, every case 1 to 10,
 and for each row either figures (medians, spreads, ratios that are positive
 numbers) or the reason it was skipped. Nothing about speed is asserted.
 
@@ -48,7 +47,7 @@ def main():
     try:
         command = ([args.wrapper] if args.wrapper else []) + [
             args.bench, "--size", "2M", "--rounds", "1", "--window", "256K",
-            "--views", "16", "--reads", "64", "--files", "4", "--file-size", "8K",
+            "--views", "16", "--reads", "64", "--files", "4", "--file-size", "8K", "--sync-files", "1", "--sync-size", "64K",
             "--dir", ".", "--json", "out.json"]
         print("bench-smoke: " + " ".join(command))
         sys.stdout.flush()
@@ -74,9 +73,9 @@ def main():
     if not isinstance(cases, list):
         fail("no cases")
     seen = {row.get("case") for row in cases}
-    expected = set(range(1, 10))
+    expected = set(range(1, 12))
     if not expected <= seen:
-        fail("cases present: %s, expected 1-9" % sorted(seen))
+        fail("cases present: %s, expected 1-11" % sorted(seen))
     for row in cases:
         if "skipped" in row:
             if not row["skipped"]:

@@ -33,7 +33,7 @@
 #define KIB ((uint64_t)1024)
 #define MIB (KIB * 1024)
 #define MAX_ROUNDS 1001
-#define MAX_ROWS 16
+#define MAX_ROWS 32
 #define CHUNK (64 * KIB)     /* case 4's copy size and case 5's view size */
 #define READ_SIZE (4 * KIB)  /* case 6's read size */
 #define WINDOW_STEP MIB      /* case 3's window_get length */
@@ -50,6 +50,8 @@ struct options {
   long touches;       /* case 2: random touches per sample */
   long files;         /* case 7: files per sample */
   size_t file_size;   /* case 7: size of each file */
+  long sync_files;    /* case 11: files per sample */
+  size_t sync_size;   /* cases 10 and 11: size of the fresh file */
   const char *json;
   const char *dir;
   unsigned cases;     /* bit n: case n selected */
@@ -94,6 +96,8 @@ struct bench {
   long small_created;
   int populate_small;  /* case 7: the library's views use PMMF_VIEW_POPULATE */
   long random_count;   /* case 2: offsets used by the random touches */
+  char sync_path[1024]; /* cases 10 and 11 */
+  unsigned char *sync_data;
   const char *cold_path;
   double resident_after_drop;
   uint64_t sink;
@@ -368,6 +372,40 @@ static int copy_lib(struct bench *b, struct sample *s)
   return 0;
 }
 
+/* Case 4's second row: random 4 KiB copies (the offsets of case 6), where
+ * the guard's fixed cost per call shows: memcpy from the view's pointer vs
+ * pmmf_view_read. */
+static int copy4k_raw(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  const unsigned char *data = pmmf_view_data(b->view);
+  uint64_t sum = 0;
+  long i;
+
+  for (i = 0; i < b->opt.reads; i++) {
+    memcpy(b->buffer, data + b->offsets[i], READ_SIZE);
+    sum += b->buffer[i % READ_SIZE];
+  }
+  s->seconds = raw_now() - t0;
+  b->sink += sum;
+  return 0;
+}
+
+static int copy4k_lib(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  uint64_t sum = 0;
+  long i;
+
+  for (i = 0; i < b->opt.reads; i++) {
+    CHECK(pmmf_view_read(b->view, (size_t)b->offsets[i], b->buffer, READ_SIZE));
+    sum += b->buffer[i % READ_SIZE];
+  }
+  s->seconds = raw_now() - t0;
+  b->sink += sum;
+  return 0;
+}
+
 /* ------------------------------------------------------------------------
  * Case 5: 64 KiB views at random unaligned offsets, mapped, touched (one
  * byte per page) and unmapped, vs raw maps rounded by the caller.
@@ -448,7 +486,7 @@ static int reads_lib(struct bench *b, struct sample *s)
  * ------------------------------------------------------------------------ */
 
 #ifdef BENCH_HAVE_GLIB
-static int small_raw(struct bench *b, struct sample *s)
+static int small_glib(struct bench *b, struct sample *s)
 {
   double t0 = raw_now();
   long i;
@@ -467,8 +505,44 @@ static int small_raw(struct bench *b, struct sample *s)
   s->seconds = raw_now() - t0;
   return 0;
 }
+#endif
 
-static int small_lib(struct bench *b, struct sample *s)
+#ifdef BENCH_HAVE_BOOST
+/* bench/peer_boost.cpp: Boost.Interprocess file_mapping + mapped_region. */
+int bench_boost_map_whole(const char *path, uint64_t (*use)(const void *, size_t),
+                          uint64_t *sink);
+
+static int small_boost(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  long i;
+
+  for (i = 0; i < b->opt.files; i++)
+    if (bench_boost_map_whole(b->small_paths[i], scan, &b->sink) != 0)
+      return RAW_FAILED;
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+#endif
+
+static uint64_t scan_fn(const void *data, size_t length)
+{
+  return scan(data, length);
+}
+
+static int small_raw(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  long i;
+
+  for (i = 0; i < b->opt.files; i++)
+    if (raw_map_whole(b->small_paths[i], scan_fn, &b->sink) != 0)
+      return RAW_FAILED;
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
+static int small_lib_flags(struct bench *b, struct sample *s, unsigned open_flags)
 {
   double t0 = raw_now();
   unsigned flags = b->populate_small ? PMMF_VIEW_POPULATE : 0;
@@ -478,7 +552,7 @@ static int small_lib(struct bench *b, struct sample *s)
   long i;
 
   for (i = 0; i < b->opt.files; i++) {
-    CHECK(pmmf_file_open(&file, b->small_paths[i], PMMF_OPEN_READ));
+    CHECK(pmmf_file_open(&file, b->small_paths[i], PMMF_OPEN_READ | open_flags));
     CHECK(pmmf_map_file(&map, file, 0, PMMF_ACCESS_READ, 0));
     CHECK(pmmf_view_map(&view, map, 0, 0, PMMF_ACCESS_READ, flags));
     b->sink += scan(pmmf_view_data(view), pmmf_view_size(view));
@@ -489,7 +563,129 @@ static int small_lib(struct bench *b, struct sample *s)
   s->seconds = raw_now() - t0;
   return 0;
 }
-#endif
+
+static int small_lib(struct bench *b, struct sample *s)
+{
+  return small_lib_flags(b, s, 0);
+}
+
+static int small_lib_nolock(struct bench *b, struct sample *s)
+{
+  return small_lib_flags(b, s, PMMF_OPEN_NOLOCK);
+}
+
+/* The one-call form: pmmf_map_path with PMMF_OPEN_NOLOCK. */
+static int small_lib_path(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  pmmf_view *view;
+  long i;
+
+  for (i = 0; i < b->opt.files; i++) {
+    CHECK(pmmf_map_path(&view, b->small_paths[i], PMMF_ACCESS_READ, PMMF_OPEN_NOLOCK, 0));
+    b->sink += scan(pmmf_view_data(view), pmmf_view_size(view));
+    CHECK(pmmf_view_unmap(view));
+  }
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Case 11: a fresh file of --sync-size bytes written and made durable:
+ * write() + fdatasync (WriteFile + FlushFileBuffers) vs a grown map whose
+ * view is written with pmmf_view_write (11-api) or through the pointer
+ * (11-pointer), then flushed SYNC. --sync-files files per sample.
+ * Case 10: page faults taken writing a fresh file's view, lazy vs
+ * PMMF_VIEW_POPULATE (both through the library).
+ * ------------------------------------------------------------------------ */
+
+static int sync_raw(struct bench *b, struct sample *s)
+{
+  double t0 = raw_now();
+  long i;
+
+  for (i = 0; i < b->opt.sync_files; i++)
+    if (raw_write_file_sync(b->sync_path, b->sync_data, b->opt.sync_size) != 0)
+      return RAW_FAILED;
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
+static int sync_lib_how(struct bench *b, struct sample *s, int pointer)
+{
+  double t0 = raw_now();
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_view *view;
+  long i;
+
+  for (i = 0; i < b->opt.sync_files; i++) {
+    CHECK(pmmf_file_open(&file, b->sync_path,
+                         PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_TRUNCATE));
+    CHECK(pmmf_map_file(&map, file, b->opt.sync_size, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+    CHECK(pmmf_view_map(&view, map, 0, 0, PMMF_ACCESS_WRITE, 0));
+    if (pointer)
+      memcpy(pmmf_view_data(view), b->sync_data, b->opt.sync_size);
+    else
+      CHECK(pmmf_view_write(view, 0, b->sync_data, b->opt.sync_size));
+    CHECK(pmmf_view_flush(view, 0, 0, PMMF_FLUSH_SYNC));
+    CHECK(pmmf_view_unmap(view));
+    CHECK(pmmf_map_close(map));
+    CHECK(pmmf_file_close(file));
+  }
+  s->seconds = raw_now() - t0;
+  return 0;
+}
+
+static int sync_lib_api(struct bench *b, struct sample *s)
+{
+  return sync_lib_how(b, s, 0);
+}
+
+static int sync_lib_pointer(struct bench *b, struct sample *s)
+{
+  return sync_lib_how(b, s, 1);
+}
+
+/* Write one byte per page of a fresh file's WRITE view (mapped with
+ * `flags`), counting the faults of the writes alone. */
+static int write_faults_flags(struct bench *b, struct sample *s, unsigned flags)
+{
+  double t0 = raw_now(), m0, j0, m1, j1;
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_view *view;
+  size_t i, page = pmmf_page_size();
+  volatile char *p;
+
+  raw_remove(b->sync_path);
+  CHECK(pmmf_file_open(&file, b->sync_path, PMMF_OPEN_WRITE | PMMF_OPEN_CREATE));
+  CHECK(pmmf_map_file(&map, file, b->opt.sync_size, PMMF_ACCESS_WRITE, PMMF_MAP_GROW));
+  CHECK(pmmf_view_map(&view, map, 0, 0, PMMF_ACCESS_WRITE, flags));
+  p = pmmf_view_data(view);
+  faults_now(&m0, &j0);
+  for (i = 0; i < b->opt.sync_size; i += page)
+    p[i] = (char)i;
+  faults_now(&m1, &j1);
+  CHECK(pmmf_view_unmap(view));
+  CHECK(pmmf_map_close(map));
+  CHECK(pmmf_file_close(file));
+  s->seconds = raw_now() - t0;
+  s->minor = m1 - m0;
+  s->major = j1 - j0;
+  s->faults_set = 1;
+  return 0;
+}
+
+static int write_faults_lazy(struct bench *b, struct sample *s)
+{
+  return write_faults_flags(b, s, 0);
+}
+
+static int write_faults_populate(struct bench *b, struct sample *s)
+{
+  return write_faults_flags(b, s, PMMF_VIEW_POPULATE);
+}
 
 /* ------------------------------------------------------------------------
  * Rows, measuring, statistics.
@@ -501,7 +697,12 @@ typedef int (*prepare_fn)(struct bench *b);
 static struct row *row_add(int number, const char *id, const char *what, int faults,
                            const char *op, double ops, double goal)
 {
-  struct row *row = &rows[row_count++];
+  struct row *row;
+  if (row_count == MAX_ROWS) {
+    fprintf(stderr, "bench: more than %d rows\n", MAX_ROWS);
+    abort();
+  }
+  row = &rows[row_count++];
   memset(row, 0, sizeof *row);
   row->number = number;
   snprintf(row->id, sizeof row->id, "%s", id);
@@ -683,6 +884,9 @@ static void cleanup(struct bench *b)
   free(b->small_paths);
   free(b->offsets);
   free(b->buffer);
+  if (b->sync_data)
+    remove(b->sync_path);
+  free(b->sync_data);
 }
 
 /* ------------------------------------------------------------------------
@@ -826,6 +1030,14 @@ static int run_big_cases(struct bench *b)
     if (b->opt.size < CHUNK)
       row_skip(time_row, "--size below 64 KiB");
     else if ((status = measure(b, time_row, NULL, NULL, copy_raw, copy_lib)) != 0)
+      return status;
+    for (i = 0; i < b->opt.reads; i++)
+      b->offsets[i] = pages ? random_next(&state) % pages * READ_SIZE : 0;
+    snprintf(what, sizeof what, "pmmf_view_read vs memcpy, random 4 KiB copies of %s", size);
+    time_row = row_add(4, "4-4k", what, 0, "4 KiB copy", (double)b->opt.reads, 0.97);
+    if (pages == 0)
+      row_skip(time_row, "--size below 4 KiB");
+    else if ((status = measure(b, time_row, NULL, NULL, copy4k_raw, copy4k_lib)) != 0)
       return status;
   }
 
@@ -1039,15 +1251,6 @@ static int run_small_case(struct bench *b)
   long i;
 
   size_text(size, sizeof size, b->opt.file_size);
-#ifndef BENCH_HAVE_GLIB
-  snprintf(what, sizeof what, "open, map, scan, close %ld files of %s vs GMappedFile",
-           b->opt.files, size);
-  row = row_add(7, "7", what, 0, "file", (double)b->opt.files, 1.0);
-  row_skip(row, "built without GLib");
-  (void)i;
-  (void)status;
-  return 0;
-#else
   b->small_paths = calloc((size_t)b->opt.files, sizeof *b->small_paths);
   if (!b->small_paths)
     return RAW_FAILED;
@@ -1061,18 +1264,103 @@ static int run_small_case(struct bench *b)
       return status;
   }
 
+  b->populate_small = 0;
   snprintf(what, sizeof what, "open, map, scan, close %ld files of %s vs GMappedFile",
            b->opt.files, size);
   row = row_add(7, "7", what, 0, "file", (double)b->opt.files, 1.0);
-  b->populate_small = 0;
+#ifdef BENCH_HAVE_GLIB
+  if ((status = measure(b, row, NULL, NULL, small_glib, small_lib)) != 0)
+    return status;
+  snprintf(what, sizeof what, "the same, libportmmf opening with PMMF_OPEN_NOLOCK");
+  row = row_add(7, "7-nolock", what, 0, "file", (double)b->opt.files, 1.0);
+  if ((status = measure(b, row, NULL, NULL, small_glib, small_lib_nolock)) != 0)
+    return status;
+#else
+  row_skip(row, "built without GLib");
+#endif
+  snprintf(what, sizeof what, "the same vs raw open, fstat, mmap, munmap, close");
+  row = row_add(7, "7-raw", what, 0, "file", (double)b->opt.files, 0);
   if ((status = measure(b, row, NULL, NULL, small_raw, small_lib)) != 0)
     return status;
+  snprintf(what, sizeof what, "the same vs raw, libportmmf with PMMF_OPEN_NOLOCK");
+  row = row_add(7, "7-raw-nolock", what, 0, "file", (double)b->opt.files, 1.0);
+  if ((status = measure(b, row, NULL, NULL, small_raw, small_lib_nolock)) != 0)
+    return status;
+  snprintf(what, sizeof what, "the same vs Boost.Interprocess, with PMMF_OPEN_NOLOCK");
+  row = row_add(7, "7-boost-nolock", what, 0, "file", (double)b->opt.files, 1.0);
+#ifdef BENCH_HAVE_BOOST
+  if ((status = measure(b, row, NULL, NULL, small_boost, small_lib_nolock)) != 0)
+    return status;
+#else
+  row_skip(row, "built without Boost");
+#endif
 
-  snprintf(what, sizeof what, "the same, the views with PMMF_VIEW_POPULATE");
+#ifdef BENCH_HAVE_GLIB
+  snprintf(what, sizeof what, "the same vs GMappedFile, pmmf_map_path with NOLOCK");
+  row = row_add(7, "7-path", what, 0, "file", (double)b->opt.files, 1.0);
+  if ((status = measure(b, row, NULL, NULL, small_glib, small_lib_path)) != 0)
+    return status;
+#endif
+  snprintf(what, sizeof what, "the same vs raw, pmmf_map_path with NOLOCK");
+  row = row_add(7, "7-path-raw", what, 0, "file", (double)b->opt.files, 1.0);
+  if ((status = measure(b, row, NULL, NULL, small_raw, small_lib_path)) != 0)
+    return status;
+  snprintf(what, sizeof what, "the same vs Boost.Interprocess, pmmf_map_path with NOLOCK");
+  row = row_add(7, "7-path-boost", what, 0, "file", (double)b->opt.files, 1.0);
+#ifdef BENCH_HAVE_BOOST
+  if ((status = measure(b, row, NULL, NULL, small_boost, small_lib_path)) != 0)
+    return status;
+#else
+  row_skip(row, "built without Boost");
+#endif
+
+#ifdef BENCH_HAVE_GLIB
+  snprintf(what, sizeof what, "the same as 7, the views with PMMF_VIEW_POPULATE");
   row = row_add(7, "7-populate", what, 0, "file", (double)b->opt.files, 0);
   b->populate_small = 1;
-  return measure(b, row, NULL, NULL, small_raw, small_lib);
+  status = measure(b, row, NULL, NULL, small_glib, small_lib);
+  b->populate_small = 0;
 #endif
+  return status;
+}
+
+static int run_write_cases(struct bench *b)
+{
+  char size[24], what[128];
+  struct row *row, *fault_row;
+  size_t i;
+  int status;
+
+  size_text(size, sizeof size, b->opt.sync_size);
+  snprintf(b->sync_path, sizeof b->sync_path, "%s/pmmf-bench-%lu-sync.dat", b->opt.dir,
+           raw_pid());
+  b->sync_data = malloc(b->opt.sync_size);
+  if (!b->sync_data)
+    return RAW_FAILED;
+  for (i = 0; i < b->opt.sync_size; i++)
+    b->sync_data[i] = (unsigned char)(i * 7 + (i >> 12));
+
+  if (selected(b, 11)) {
+    snprintf(what, sizeof what, "fresh %s file, durable: pmmf_view_write+SYNC vs write+fdatasync",
+             size);
+    row = row_add(11, "11-api", what, 0, "file", (double)b->opt.sync_files, 0.90);
+    if ((status = measure(b, row, NULL, NULL, sync_raw, sync_lib_api)) != 0)
+      return status;
+    snprintf(what, sizeof what, "the same, written through the pointer (memcpy)");
+    row = row_add(11, "11-pointer", what, 0, "file", (double)b->opt.sync_files, 0);
+    if ((status = measure(b, row, NULL, NULL, sync_raw, sync_lib_pointer)) != 0)
+      return status;
+  }
+  if (selected(b, 10)) {
+    snprintf(what, sizeof what, "faults writing a fresh %s WRITE view: POPULATE vs lazy", size);
+    fault_row = row_add(10, "10-faults", what, 1, "pass", 1, 100);
+    snprintf(what, sizeof what, "populate+write vs lazy map+write, fresh %s", size);
+    row = row_add(10, "10-time", what, 0, "pass", 1, 0);
+    if ((status = measure(b, row, fault_row, NULL, write_faults_lazy, write_faults_populate)) !=
+        0)
+      return status;
+  }
+  return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -1268,7 +1556,7 @@ static void usage(FILE *f)
           "usage: pmmf-bench [options]\n"
           "  --size BYTES       big file for cases 1-6 (default 512M; K, M, G suffixes)\n"
           "  --rounds N         rounds of raw and library runs (default 11)\n"
-          "  --case N[,N...]    cases to run, 1-9 (default all; may repeat)\n"
+          "  --case N[,N...]    cases to run, 1-11 (default all; may repeat)\n"
           "  --json FILE        write the results as JSON\n"
           "  --dir DIR          where to create the test files (default .; use a real disk)\n"
           "  --window BYTES     case 3's window size (default 16M)\n"
@@ -1277,7 +1565,9 @@ static void usage(FILE *f)
           "                     as many 8-byte reads)\n"
           "  --touches N        case 2's random page touches per sample (default 4096)\n"
           "  --files N          case 7's files (default 1000)\n"
-          "  --file-size BYTES  case 7's file size (default 16K)\n");
+          "  --file-size BYTES  case 7's file size (default 16K)\n"
+          "  --sync-files N     case 11's files per sample (default 4)\n"
+          "  --sync-size BYTES  cases 10 and 11's fresh file size (default 1M)\n");
 }
 
 static int parse_size(const char *text, uint64_t *out)
@@ -1314,7 +1604,7 @@ static int parse_cases(const char *text, unsigned *mask)
   char *end;
   for (;;) {
     long n = strtol(text, &end, 10);
-    if (end == text || n < 1 || n > 9)
+    if (end == text || n < 1 || n > 11)
       return -1;
     *mask |= 1u << n;
     if (*end == '\0')
@@ -1338,6 +1628,8 @@ static int parse_options(struct options *opt, int argc, char **argv)
   opt->reads = 65536;
   opt->touches = 4096;
   opt->files = 1000;
+  opt->sync_files = 4;
+  opt->sync_size = MIB;
   opt->file_size = (size_t)(16 * KIB);
   opt->json = NULL;
   opt->dir = ".";
@@ -1376,6 +1668,12 @@ static int parse_options(struct options *opt, int argc, char **argv)
       bad = parse_count(arg, 1L << 24, &opt->touches) != 0;
     else if (strcmp(name, "--files") == 0)
       bad = parse_count(arg, 100000, &opt->files) != 0;
+    else if (strcmp(name, "--sync-files") == 0)
+      bad = parse_count(arg, 100000, &opt->sync_files) != 0;
+    else if (strcmp(name, "--sync-size") == 0) {
+      bad = parse_size(arg, &size) != 0 || size == 0 || size > 1024 * MIB;
+      opt->sync_size = (size_t)size;
+    }
     else if (strcmp(name, "--case") == 0)
       bad = parse_cases(arg, &opt->cases) != 0;
     else if (strcmp(name, "--json") == 0)
@@ -1393,7 +1691,7 @@ static int parse_options(struct options *opt, int argc, char **argv)
     }
   }
   if (!opt->cases)
-    opt->cases = 0x3FEu;
+    opt->cases = 0xFFEu;
   return 0;
 }
 
@@ -1423,6 +1721,8 @@ int main(int argc, char **argv)
     status = run_large_case(&b);
   if (status == 0 && selected(&b, 9))
     status = run_grow_case(&b);
+  if (status == 0 && (selected(&b, 10) || selected(&b, 11)))
+    status = run_write_cases(&b);
   cleanup(&b);
   if (status != 0) {
     fprintf(stderr, "bench: failed (%s)\n",

@@ -69,6 +69,18 @@ void raw_anon_free(void *base, size_t length);
 /* This process's id (to name the benchmark's files). */
 unsigned long raw_pid(void);
 
+/* Case 7's raw side: open the file, size it, map it whole, hand the bytes to
+ * `use`, unmap, close (POSIX: open, fstat, mmap, munmap, close). 0 or -1. */
+int raw_map_whole(const char *path, uint64_t (*use)(const void *, size_t), uint64_t *sink);
+
+/* Case 8's raw side: create (or truncate) `path`, write `length` bytes with
+ * one write call, sync data and size (fdatasync; FlushFileBuffers), close.
+ * 0 or -1. */
+int raw_write_file_sync(const char *path, const void *data, size_t length);
+
+/* Remove a file; 0 or -1. */
+int raw_remove(const char *path);
+
 /* The machine: number of CPUs online, the OS and kernel, the CPU model. */
 struct raw_machine {
   int cpus;

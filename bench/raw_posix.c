@@ -268,3 +268,41 @@ void raw_machine(struct raw_machine *machine)
     fclose(info);
   }
 }
+
+int raw_map_whole(const char *path, uint64_t (*use)(const void *, size_t), uint64_t *sink)
+{
+  struct stat st;
+  void *p;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+    close(fd);
+    return -1;
+  }
+  p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    close(fd);
+    return -1;
+  }
+  *sink += use(p, (size_t)st.st_size);
+  munmap(p, (size_t)st.st_size);
+  close(fd);
+  return 0;
+}
+
+int raw_write_file_sync(const char *path, const void *data, size_t length)
+{
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int ok;
+  if (fd < 0)
+    return -1;
+  ok = write(fd, data, length) == (ssize_t)length && fdatasync(fd) == 0;
+  close(fd);
+  return ok ? 0 : -1;
+}
+
+int raw_remove(const char *path)
+{
+  return unlink(path);
+}

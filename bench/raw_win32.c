@@ -242,3 +242,53 @@ void raw_machine(struct raw_machine *machine)
     snprintf(machine->os + n, sizeof machine->os - (size_t)n, " (Wine %s)", wine_version());
   snprintf(machine->cpu, sizeof machine->cpu, "%s", id ? id : "unknown");
 }
+
+int raw_map_whole(const char *path, uint64_t (*use)(const void *, size_t), uint64_t *sink)
+{
+  HANDLE file = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                            OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+  LARGE_INTEGER size;
+  HANDLE section;
+  void *p;
+  if (file == INVALID_HANDLE_VALUE)
+    return -1;
+  if (!GetFileSizeEx(file, &size) || size.QuadPart <= 0) {
+    CloseHandle(file);
+    return -1;
+  }
+  section = CreateFileMappingW(file, NULL, PAGE_READONLY, 0, 0, NULL);
+  if (!section) {
+    CloseHandle(file);
+    return -1;
+  }
+  p = MapViewOfFile(section, FILE_MAP_READ, 0, 0, 0);
+  if (!p) {
+    CloseHandle(section);
+    CloseHandle(file);
+    return -1;
+  }
+  *sink += use(p, (size_t)size.QuadPart);
+  UnmapViewOfFile(p);
+  CloseHandle(section);
+  CloseHandle(file);
+  return 0;
+}
+
+int raw_write_file_sync(const char *path, const void *data, size_t length)
+{
+  HANDLE file = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, NULL,
+                            CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+  DWORD written = 0;
+  BOOL ok;
+  if (file == INVALID_HANDLE_VALUE)
+    return -1;
+  ok = WriteFile(file, data, (DWORD)length, &written, NULL) && written == length &&
+       FlushFileBuffers(file);
+  CloseHandle(file);
+  return ok ? 0 : -1;
+}
+
+int raw_remove(const char *path)
+{
+  return DeleteFileA(path) ? 0 : -1;
+}

@@ -212,7 +212,15 @@ enum pmmf_open_flags {
   /** growth of this file (pmmf_file_resize(), PMMF_MAP_GROW) is sparse: no
    * storage is reserved, so a full disk shows later, as a fault (SIGBUS, an
    * in-page error) when a page is written through a pointer */
-  PMMF_OPEN_SPARSE = 0x40
+  PMMF_OPEN_SPARSE = 0x40,
+  /** this open takes no part in PMMF_OPEN_EXCLUSIVE conflicts where that
+   * costs a system call (POSIX: no flock is taken, so an EXCLUSIVE open
+   * elsewhere neither refuses it nor is refused by it). On Windows the OS
+   * enforces share modes: an EXCLUSIVE holder still refuses it, and while it
+   * is open an EXCLUSIVE open still fails. Not with PMMF_OPEN_EXCLUSIVE
+   * (::PMMF_E_INVALID). For many short read-only opens of files nobody opens
+   * exclusively (see docs/performance.md, small files). */
+  PMMF_OPEN_NOLOCK = 0x400
 };
 
 /**
@@ -231,7 +239,8 @@ enum pmmf_open_flags {
  * @param path_utf8 the path, in UTF-8
  * @param flags a combination of enum pmmf_open_flags
  * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL argument, unknown bits, neither READ nor
- *   WRITE, TRUNCATE without WRITE, a directory, socket, device or other
+ *   WRITE, TRUNCATE without WRITE, NOLOCK with EXCLUSIVE, a directory, socket,
+ *   device or other
  *   non-regular file, invalid UTF-8 on Windows); ::PMMF_E_NOT_FOUND;
  *   ::PMMF_E_EXISTS (CREATE_NEW);
  *   ::PMMF_E_ACCESS; ::PMMF_E_SHARING (EXCLUSIVE conflict); ::PMMF_E_UNSUPPORTED
@@ -663,7 +672,12 @@ typedef struct pmmf_view pmmf_view;
 
 /** Flags of pmmf_view_map() and pmmf_view_map_at(). */
 enum pmmf_view_flags {
-  PMMF_VIEW_POPULATE = 0x01 /**< prefault the pages up front */
+  /** prefault the pages up front, so that accessing them takes no page
+   * fault. On a ::PMMF_ACCESS_WRITE view of a file or memory map the pages
+   * are prefaulted for writing (Linux 5.14+: the first write to each page
+   * takes no fault either), which counts them as written: they are written
+   * back (with the bytes they hold) at the next flush or write-back. */
+  PMMF_VIEW_POPULATE = 0x01
 };
 
 /**
@@ -703,6 +717,31 @@ PMMF_API int pmmf_view_map(pmmf_view **out, pmmf_map *map, uint64_t offset, size
  */
 PMMF_API int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t length,
                               pmmf_access access, unsigned flags, void *base);
+
+/**
+ * Map a whole file in one call: open @p path_utf8, map all of it as it is
+ * now, and return one view of all of it. The file and its map belong to the
+ * view: pmmf_view_unmap() closes them too. Cheaper than pmmf_file_open() +
+ * pmmf_map_file() + pmmf_view_map() for many small files: one look at the
+ * file serves the regular-file check and the size (POSIX: one fstat, not
+ * two).
+ * @par Safety
+ * As for pmmf_view_map() (see \ref views) and pmmf_file_open() (another
+ * process that shrinks the file makes the view fault).
+ * @param out receives the view; untouched on failure
+ * @param path_utf8 the path, in UTF-8
+ * @param access READ or COPY (the file is opened for reading), or WRITE (for
+ *   reading and writing)
+ * @param open_flags 0, PMMF_OPEN_NOLOCK or PMMF_OPEN_EXCLUSIVE (held until the
+ *   view is unmapped); READ and WRITE follow from @p access
+ * @param view_flags 0 or PMMF_VIEW_POPULATE
+ * @return ::PMMF_OK; ::PMMF_E_INVALID (NULL or empty argument, other flags, a
+ *   non-regular file); ::PMMF_E_EMPTY (a file of 0 bytes: nothing to map);
+ *   ::PMMF_E_TOO_LARGE (larger than the address space); the errors of
+ *   pmmf_file_open() and pmmf_view_map()
+ */
+PMMF_API int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
+                           unsigned open_flags, unsigned view_flags);
 
 /**
  * Map a range of a map inside an address-space reservation of @p reserve

@@ -36,7 +36,7 @@ esac
 NATIVE_PKGS=(meson ninja-build pkg-config gcc libc6-dev)
 FULL_PKGS=("${NATIVE_PKGS[@]}" libcmocka-dev gcc-mingw-w64-x86-64 wine64 wine
            gcc-multilib clang valgrind doxygen musl-tools gcc-mingw-w64-i686
-           libglib2.0-dev
+           libglib2.0-dev libboost-dev g++   # pmmf-bench's peers (GLib, Boost.Interprocess)
            clang-14 libclang-rt-14-dev)   # sanitizers and libFuzzer (fuzz, tsan legs)
 
 log() { echo "deps: $*"; }

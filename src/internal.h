@@ -121,6 +121,10 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
  * is never closed or changed (POSIX: an EXCLUSIVE flock is taken on the
  * duplicate's open file description, which the caller's shares). */
 int pmmf__os_file_adopt(pmmf__handle *out, pmmf__handle native, unsigned flags);
+/* The same, also giving the file's size as the open found it (the regular
+ * file check's look at the file serves both where the OS allows). */
+int pmmf__os_file_open_sized(pmmf__handle *out, const char *path_utf8, unsigned flags,
+                             int *created, uint64_t *size);
 int pmmf__os_file_close(pmmf__handle file);
 int pmmf__os_file_size(pmmf__handle file, uint64_t *size);
 int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
@@ -134,6 +138,16 @@ int pmmf__os_file_resize(pmmf__handle file, uint64_t size);
 int pmmf__os_file_grow(pmmf__handle file, uint64_t from, uint64_t size, int sparse);
 /* Data and size to stable storage (fdatasync / FlushFileBuffers). */
 int pmmf__os_file_sync(pmmf__handle file);
+/* Write [src, src + length) at `offset` of a file that has shared views,
+ * with the file I/O call (pwrite, WriteFile), where the OS keeps file I/O
+ * and mapped views of that file coherent (the page cache of a local Linux
+ * file system; the system cache of a local Windows file)
+ * and the file still holds [offset, offset + length): it never extends the
+ * file. PMMF_E_UNSUPPORTED, nothing written and no error recorded, where
+ * either is not known: the caller then copies through the view. A failed
+ * write is PMMF_E_IO (some bytes may have been written), its errno kept. */
+int pmmf__os_file_write_mapped(pmmf__handle file, uint64_t offset, const void *src,
+                               size_t length);
 
 /* -------------------------------------------------------------------------
  * Map objects (backend).
@@ -229,10 +243,16 @@ int pmmf__os_view_map_over(const struct pmmf__os_map *map, uint64_t offset, size
 /* Start (sync = 0: write-back begins, the call does not wait for it) or
  * complete (sync = 1) write-back of a page-aligned range of a view of file
  * map `map`; `offset` is the file position of `addr`. The common layer then
- * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC. */
+ * calls pmmf__os_file_sync for PMMF_FLUSH_SYNC, unless
+ * pmmf__os_view_flush_durable() says the completed write-back already put
+ * the range's data, and the file size it needs, on stable storage. */
 int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *addr,
                         size_t length, int sync);
 /* `access` is READ, WRITE, COPY (writable copy-on-write pages) or NONE. */
+/* 1 where pmmf__os_view_flush(sync = 1) is itself what pmmf__os_file_sync
+ * would add (Linux: msync(MS_SYNC) is vfs_fsync_range(datasync = 1) over the
+ * range, fdatasync's own call); 0 where the file sync is still needed. */
+int pmmf__os_view_flush_durable(void);
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access);
 /* Lock (lock = 1) or unlock a page-aligned range in memory. Unlocking pages
  * that are not locked is PMMF_OK; a limit on locked memory is
@@ -278,10 +298,22 @@ struct pmmf_file {
   atomic_long refs;    /* the user's handle + one per map */
   atomic_long maps;    /* maps made from this file still alive (with their
                           views) or being made, or PMMF__FILE_RESIZING */
+  int embedded;        /* inside a pmmf_map_path block: freed with its view */
 };
 
 /* file->maps while pmmf_file_resize runs its OS call. */
 #define PMMF__FILE_RESIZING (-1L)
+
+/* pmmf_file_open with the size the open found (size: NULL, not wanted), in
+ * `storage` if not NULL (then marked embedded: its release does not free
+ * it) rather than an allocation of its own. */
+int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size,
+                    pmmf_file *storage);
+/* pmmf_map_file of a whole file (size 0, no flags) whose size the caller
+ * knows from its open, so the size is not asked again; in `storage` (marked
+ * embedded). */
+int pmmf__map_file_whole(pmmf_map *storage, pmmf_file *file, uint64_t known_size,
+                         pmmf_access access);
 
 /* Count a map of `file` before reading the file's size (waiting while a
  * resize runs); leave when the map is gone or was not made. */
@@ -300,6 +332,7 @@ struct pmmf_map {
   atomic_long refs;    /* the user's handle + one per view */
   atomic_long users;   /* calls reading `size` or `os` now (views being
                           made or extended), or PMMF__MAP_GROWING */
+  int embedded;        /* inside a pmmf_map_path block: freed with its view */
 };
 
 /* map->users while pmmf_map_grow changes the map's size and OS object. */

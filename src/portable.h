@@ -4,7 +4,8 @@
  * atomics (or, for cl.exe without /experimental:c11atomics, a small
  * Interlocked* stand-in with the same names), thread-local storage,
  * noreturn/noinline, and whether the compiler has structured exception
- * handling (__try/__except) for the Win32 guarded copies. Everything else in
+ * handling (__try/__except) for the Win32 guarded copies, and the setjmp
+ * builtins the guarded copies may use. Everything else in
  * src/ is plain C11. Included by internal.h; nothing here is public.
  */
 #ifndef PMMF_PORTABLE_H
@@ -73,6 +74,35 @@
 #  define PMMF__BUILTIN_LONGJMP(buf) __builtin_longjmp(buf, 1)
 #else
 #  define PMMF__HAVE_BUILTIN_SETJMP 0
+#endif
+
+/* --- a cheap resume point for POSIX guarded copies -------------------------
+ * PMMF__HAVE_FAST_RESUME: GCC's and Clang's __builtin_setjmp/longjmp may save
+ * and restore the point a recovered fault resumes at (frame, stack, resume
+ * address, inline; no libc call, no callee-saved registers). Only on ELF
+ * x86 and x86-64 (Clang 14 has no lowering for aarch64 or s390x; GCC's
+ * generic one is not run here; the Win64 miscompile above is not ELF's), and
+ * never under the sanitizers (they intercept siglongjmp to unpoison or unwind
+ * their shadow stacks, which a builtin jump would bypass) or with CET shadow
+ * stacks (__CET__: glibc's longjmp unwinds the shadow stack, the builtin may
+ * not). Elsewhere src/posix/guard.c uses sigsetjmp(buf, 0). */
+#if !defined(_WIN32) && defined(__GNUC__) && !defined(__CET__) &&                  \
+  !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) &&               \
+  (defined(__x86_64__) || defined(__i386__))
+#  define PMMF__HAVE_FAST_RESUME 1
+#  if defined(__has_feature)
+#    if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||      \
+      __has_feature(memory_sanitizer)
+#      undef PMMF__HAVE_FAST_RESUME
+#      define PMMF__HAVE_FAST_RESUME 0
+#    endif
+#  endif
+#else
+#  define PMMF__HAVE_FAST_RESUME 0
+#endif
+#if PMMF__HAVE_FAST_RESUME
+#  define PMMF__FAST_SETJMP(buf) __builtin_setjmp(buf)
+#  define PMMF__FAST_LONGJMP(buf) __builtin_longjmp(buf, 1)
 #endif
 
 /* --- atomics -----------------------------------------------------------------

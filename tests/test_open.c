@@ -359,6 +359,62 @@ static void test_exclusive_create_new(void **state) {
   assert_int_equal(support_file_size(path), 10);
 }
 
+/* PMMF_OPEN_NOLOCK: not with EXCLUSIVE; opens, maps and reads like any open;
+ * takes no part in EXCLUSIVE conflicts on POSIX (no flock), while on Windows
+ * the share modes still apply both ways. */
+static void test_nolock_open(void **state) {
+  const char *path = support_path("nolock.bin");
+  pmmf_file *n = NULL, *x = NULL, *f;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL;
+  int rc;
+  (void)state;
+  assert_int_equal(support_write_pattern(path, 65536, 23), 0);
+  f = SENTINEL;
+  assert_status(pmmf_file_open(&f, path, PMMF_OPEN_READ | PMMF_OPEN_NOLOCK | PMMF_OPEN_EXCLUSIVE),
+                PMMF_E_INVALID);
+  assert_ptr_equal(f, SENTINEL);
+
+  assert_ok(pmmf_file_open(&n, path, PMMF_OPEN_READ | PMMF_OPEN_NOLOCK));
+  assert_ok(pmmf_map_file(&m, n, 0, PMMF_ACCESS_READ, 0));
+  assert_ok(pmmf_view_map(&v, m, 0, 0, PMMF_ACCESS_READ, 0));
+  assert_pattern((unsigned char *)pmmf_view_data(v), 65536, 0, 23);
+  /* An EXCLUSIVE open while the NOLOCK one is open (with its map and view). */
+  rc = pmmf_file_open(&x, path, PMMF_OPEN_READ | PMMF_OPEN_EXCLUSIVE);
+  if (support_is_win32()) {
+    assert_status(rc, PMMF_E_SHARING);
+  } else {
+    assert_ok(rc);
+    /* ... and a NOLOCK open while the EXCLUSIVE one is held. */
+    f = NULL;
+    assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_READ | PMMF_OPEN_NOLOCK));
+    assert_ok(pmmf_file_close(f));
+    /* A plain open is still refused. */
+    f = SENTINEL;
+    assert_status(pmmf_file_open(&f, path, PMMF_OPEN_READ), PMMF_E_SHARING);
+    assert_ptr_equal(f, SENTINEL);
+    assert_ok(pmmf_file_close(x));
+  }
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(n));
+
+  /* Windows: an EXCLUSIVE holder refuses a NOLOCK open. */
+  x = NULL;
+  assert_ok(pmmf_file_open(&x, path, PMMF_OPEN_READ | PMMF_OPEN_EXCLUSIVE));
+  f = SENTINEL;
+  rc = pmmf_file_open(&f, path, PMMF_OPEN_WRITE | PMMF_OPEN_NOLOCK);
+  if (support_is_win32()) {
+    assert_status(rc, PMMF_E_SHARING);
+    assert_ptr_equal(f, SENTINEL);
+  } else {
+    assert_ok(rc);
+    assert_ok(pmmf_file_close(f));
+  }
+  assert_ok(pmmf_file_close(x));
+  assert_true(support_file_is_pattern(path, 65536, 23));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_open_read_existing),
@@ -377,6 +433,7 @@ int main(void) {
       cmocka_unit_test(test_exclusive_held_by_maps_and_views),
       cmocka_unit_test(test_exclusive_blocked_by_views),
       cmocka_unit_test(test_exclusive_create_new),
+      cmocka_unit_test(test_nolock_open),
   };
   return cmocka_run_group_tests_name("open", tests, support_group_setup, support_group_teardown);
 }

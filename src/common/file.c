@@ -9,9 +9,15 @@
 
 #define PMMF__OPEN_KNOWN                                                                   \
   (PMMF_OPEN_READ | PMMF_OPEN_WRITE | PMMF_OPEN_CREATE | PMMF_OPEN_CREATE_NEW |           \
-   PMMF_OPEN_TRUNCATE | PMMF_OPEN_EXCLUSIVE | PMMF_OPEN_SPARSE)
+   PMMF_OPEN_TRUNCATE | PMMF_OPEN_EXCLUSIVE | PMMF_OPEN_SPARSE | PMMF_OPEN_NOLOCK)
 
 int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
+{
+  return pmmf__file_open(out, path_utf8, flags, NULL, NULL);
+}
+
+int pmmf__file_open(pmmf_file **out, const char *path_utf8, unsigned flags, uint64_t *size,
+                    pmmf_file *storage)
 {
   pmmf_file *file;
   pmmf__handle handle;
@@ -24,14 +30,18 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
     return pmmf__reject(PMMF_E_INVALID);
   if ((flags & PMMF_OPEN_TRUNCATE) && !(flags & PMMF_OPEN_WRITE))
     return pmmf__reject(PMMF_E_INVALID);
+  if ((flags & PMMF_OPEN_NOLOCK) && (flags & PMMF_OPEN_EXCLUSIVE))
+    return pmmf__reject(PMMF_E_INVALID);
 
-  file = pmmf__malloc(sizeof *file);
+  file = storage ? storage : pmmf__malloc(sizeof *file);
   if (!file)
     return pmmf__no_memory();
 
-  status = pmmf__os_file_open(&handle, path_utf8, flags, &created);
+  status = size ? pmmf__os_file_open_sized(&handle, path_utf8, flags, &created, size)
+              : pmmf__os_file_open(&handle, path_utf8, flags, &created);
   if (status != PMMF_OK) {
-    pmmf__free(file);
+    if (!storage)
+      pmmf__free(file);
     return status;
   }
   if ((flags & PMMF_OPEN_TRUNCATE) && !created) {
@@ -40,15 +50,19 @@ int pmmf_file_open(pmmf_file **out, const char *path_utf8, unsigned flags)
       long first = pmmf__last_error_get();
       pmmf__os_file_close(handle);
       pmmf__last_error_set(first);
-      pmmf__free(file);
+      if (!storage)
+        pmmf__free(file);
       return status;
     }
+    if (size)
+      *size = 0;
   }
 
   file->handle = handle;
   file->flags = flags;
   atomic_init(&file->refs, 1);
   atomic_init(&file->maps, 0);
+  file->embedded = storage != NULL;
   *out = file;
   return PMMF_OK;
 }
@@ -79,6 +93,7 @@ int pmmf_file_open_native(pmmf_file **out, pmmf_native_handle native, unsigned f
   file->flags = flags;
   atomic_init(&file->refs, 1);
   atomic_init(&file->maps, 0);
+  file->embedded = 0;
   *out = file;
   return PMMF_OK;
 }
@@ -178,7 +193,8 @@ int pmmf__file_release(pmmf_file *file)
 
   if (atomic_fetch_sub(&file->refs, 1) == 1) {
     status = pmmf__os_file_close(file->handle);
-    pmmf__free(file);
+    if (!file->embedded)
+      pmmf__free(file);
   }
   return status;
 }

@@ -9,26 +9,35 @@
  */
 #include "rules.h"
 
-int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
+/* Every field of a new map, whether allocated alone or inside a
+ * pmmf_map_path block (`embedded`). */
+static void map_init(pmmf_map *map, uint64_t size, pmmf_access access, int kind, int embedded)
 {
-  pmmf_map *map = pmmf__malloc(sizeof *map);
-  if (!map)
-    return pmmf__no_memory();
   map->file = NULL;
   map->size = size;
   map->access = access;
   map->kind = kind;
+  map->embedded = embedded;
   map->sparse = 0;
   map->os.page = 0;
   map->os.large = PMMF_LARGE_PAGES_NONE;
   atomic_init(&map->refs, 1);
   atomic_init(&map->users, 0);
+}
+
+int pmmf__map_new(pmmf_map **out, uint64_t size, pmmf_access access, int kind)
+{
+  pmmf_map *map = pmmf__malloc(sizeof *map);
+  if (!map)
+    return pmmf__no_memory();
+  map_init(map, size, access, kind, 0);
   *out = map;
   return PMMF_OK;
 }
 
 static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
-                            pmmf_access access, unsigned flags);
+                            pmmf_access access, unsigned flags, const uint64_t *known,
+                            pmmf_map *storage);
 
 /* The map is counted in file->maps before the file's size is read (so no
  * pmmf_file_resize can change it meanwhile) and uncounted if it fails. */
@@ -50,22 +59,42 @@ int pmmf_map_file(pmmf_map **out, pmmf_file *file, uint64_t size, pmmf_access ac
     return pmmf__reject(PMMF_E_RANGE);
 
   pmmf__file_maps_enter(file);
-  status = map_file_counted(out, file, size, access, flags);
+  status = map_file_counted(out, file, size, access, flags, NULL, NULL);
+  if (status != PMMF_OK)
+    pmmf__file_maps_leave(file);
+  return status;
+}
+
+/* The caller (pmmf_map_path) made `file` itself a moment ago and nobody else
+ * holds it, so no resize can have run in between: the open's size is the
+ * size now. */
+int pmmf__map_file_whole(pmmf_map *storage, pmmf_file *file, uint64_t known_size,
+                         pmmf_access access)
+{
+  pmmf_map *map;
+  int status;
+
+  if (access == PMMF_ACCESS_WRITE && !(file->flags & PMMF_OPEN_WRITE))
+    return pmmf__reject(PMMF_E_ACCESS);
+  pmmf__file_maps_enter(file);
+  status = map_file_counted(&map, file, 0, access, 0, &known_size, storage);
   if (status != PMMF_OK)
     pmmf__file_maps_leave(file);
   return status;
 }
 
 static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
-                            pmmf_access access, unsigned flags)
+                            pmmf_access access, unsigned flags, const uint64_t *known,
+                            pmmf_map *storage)
 {
   pmmf_map *map;
   uint64_t file_size;
   int grown = 0;
   int status;
 
-  status = pmmf__os_file_size(file->handle, &file_size);
-  if (status != PMMF_OK)
+  if (known)
+    file_size = *known;
+  else if ((status = pmmf__os_file_size(file->handle, &file_size)) != PMMF_OK)
     return status;
   if (size == 0) {
     if (file_size == 0)
@@ -77,9 +106,12 @@ static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
     grown = 1;
   }
 
-  status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE);
-  if (status != PMMF_OK)
+  if (storage) {
+    map = storage;
+    map_init(map, size, access, PMMF__MAP_FILE, 1);
+  } else if ((status = pmmf__map_new(&map, size, access, PMMF__MAP_FILE)) != PMMF_OK) {
     return status;
+  }
   map->sparse = (flags & PMMF_MAP_SPARSE) != 0;
   /* The growth comes last and nothing can fail after it, so there is never
    * a size to restore (restoring the stale file_size would cut a file that
@@ -91,7 +123,8 @@ static int map_file_counted(pmmf_map **out, pmmf_file *file, uint64_t size,
   else
     status = pmmf__os_map_file(&map->os, file->handle, size, access);
   if (status != PMMF_OK) {
-    pmmf__free(map);
+    if (!storage)
+      pmmf__free(map);
     return status;
   }
 
@@ -264,7 +297,8 @@ int pmmf__map_release(pmmf_map *map)
        * failure of the map's own. */
       status = pmmf__first_failure(status, error, pmmf__file_release(map->file));
     }
-    pmmf__free(map);
+    if (!map->embedded)
+      pmmf__free(map);
   }
   return status;
 }

@@ -286,6 +286,66 @@ int pmmf_view_map_at(pmmf_view **out, pmmf_map *map, uint64_t offset, size_t len
   return view_create(out, map, offset, length, access, flags, base);
 }
 
+/* Open, map whole, view whole, in one allocation: the view first (so that
+ * pmmf_view_unmap's free frees the block), the map and the file after it,
+ * marked embedded so that their releases do not free them. The view holds
+ * the only reference to the map, the map the only one to the file. */
+struct path_block {
+  pmmf_view view;
+  pmmf_map map;
+  pmmf_file file;
+};
+
+int pmmf_map_path(pmmf_view **out, const char *path_utf8, pmmf_access access,
+                  unsigned open_flags, unsigned view_flags)
+{
+  struct path_block *block;
+  pmmf_file *file;
+  uint64_t size = 0, aligned;
+  size_t delta, wanted;
+  long error;
+  int status;
+
+  if (!out || !path_utf8 || !*path_utf8 || !pmmf__access_valid(access) ||
+      (open_flags & ~(unsigned)(PMMF_OPEN_NOLOCK | PMMF_OPEN_EXCLUSIVE)) ||
+      (view_flags & ~PMMF__VIEW_KNOWN))
+    return pmmf__reject(PMMF_E_INVALID);
+  block = pmmf__malloc(sizeof *block);
+  if (!block)
+    return pmmf__no_memory();
+  status = pmmf__file_open(&file, path_utf8,
+                           (access == PMMF_ACCESS_WRITE ? PMMF_OPEN_WRITE : PMMF_OPEN_READ) |
+                             open_flags,
+                           &size, &block->file);
+  if (status != PMMF_OK) {
+    pmmf__free(block);
+    return status;
+  }
+  status = pmmf__map_file_whole(&block->map, file, size, access);
+  if (status == PMMF_OK) {
+    status = view_check(&block->map, 0, 0, access, &aligned, &delta, &wanted);
+    if (status == PMMF_OK)
+      status = view_map_checked(&block->view, &block->map, 0, aligned, delta, wanted, access,
+                                view_flags, NULL);
+    error = status == PMMF_OK ? 0 : pmmf__last_error_get();
+    /* Drop the map's first reference: the view's keeps it, or (failure) it
+     * closes, and with it the file's reference it held. */
+    pmmf__map_release(&block->map);
+  } else {
+    error = pmmf__last_error_get();
+  }
+  pmmf__file_release(&block->file);
+  /* A failed release on the success path (a close that reports a deferred
+   * write-back error) leaves nothing of the view's: the view stands. */
+  if (status != PMMF_OK) {
+    pmmf__free(block);
+    pmmf__last_error_set(error);
+    return status;
+  }
+  *out = &block->view;
+  return PMMF_OK;
+}
+
 void *pmmf_view_data(const pmmf_view *view)
 {
   return view ? view->data : NULL;
@@ -355,7 +415,7 @@ int pmmf_view_flush(pmmf_view *view, size_t offset, size_t length, unsigned flag
                                mapped_at + (uint64_t)((char *)addr - (char *)view->base), addr,
                                span, flags == PMMF_FLUSH_SYNC);
   if (status == PMMF_OK && flags == PMMF_FLUSH_SYNC &&
-      (view->map->file->flags & PMMF_OPEN_WRITE))
+      (view->map->file->flags & PMMF_OPEN_WRITE) && !pmmf__os_view_flush_durable())
     status = pmmf__os_file_sync(view->map->file->handle);
   return status;
 }
@@ -449,6 +509,12 @@ int pmmf_view_read(pmmf_view *view, size_t offset, void *dst, size_t length)
                                (char *)view->base + view->mapped);
 }
 
+/* From this length on, pmmf_view_write of a file view writes with the file
+ * I/O call where the backend says that is coherent with the view: no page
+ * fault per page (a fresh page written through a mapping faults once; 256
+ * per MiB), one system call. Below it the copy is cheaper. */
+#define PMMF__BULK_WRITE ((size_t)256 * 1024)
+
 int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t length)
 {
   int status = copy_check(view, offset, src, length);
@@ -456,6 +522,13 @@ int pmmf_view_write(pmmf_view *view, size_t offset, const void *src, size_t leng
     return status;
   if (view->current == PMMF_ACCESS_READ)
     return pmmf__reject(PMMF_E_ACCESS);
+  if (length >= PMMF__BULK_WRITE && view->created == PMMF_ACCESS_WRITE &&
+      view->map->kind == PMMF__MAP_FILE) {
+    status = pmmf__os_file_write_mapped(view->map->file->handle, view->offset + offset, src,
+                                        length);
+    if (status != PMMF_E_UNSUPPORTED)
+      return status;
+  }
   return pmmf__os_guarded_copy(view->data + offset, src, length, view->base,
                                (char *)view->base + view->mapped);
 }

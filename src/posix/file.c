@@ -143,6 +143,9 @@ static int lock_file(struct opening *o, unsigned flags)
 {
   int op = (flags & PMMF_OPEN_EXCLUSIVE) ? LOCK_EX : LOCK_SH;
 
+  /* PMMF_OPEN_NOLOCK: no part in EXCLUSIVE conflicts, no flock. */
+  if (flags & PMMF_OPEN_NOLOCK)
+    return PMMF_OK;
   while (os_flock(o->fd, op | LOCK_NB) != 0) {
     if (errno == EINTR)
       continue;
@@ -192,6 +195,13 @@ static void discard(struct opening *o, const char *path)
 }
 
 int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags, int *created_out)
+{
+  uint64_t size;
+  return pmmf__os_file_open_sized(out, path_utf8, flags, created_out, &size);
+}
+
+int pmmf__os_file_open_sized(pmmf__handle *out, const char *path_utf8, unsigned flags,
+                             int *created_out, uint64_t *size)
 {
   struct opening o;
   struct stat st;
@@ -244,6 +254,7 @@ int pmmf__os_file_open(pmmf__handle *out, const char *path_utf8, unsigned flags,
 
   *out = o.fd;
   *created_out = o.created;
+  *size = (uint64_t)st.st_size;
   return PMMF_OK;
 
 fail:
@@ -460,5 +471,55 @@ int pmmf__os_file_sync(pmmf__handle file)
   while (r != 0 && errno == EINTR);
   if (r != 0)
     return pmmf__posix_fail(errno);
+  return PMMF_OK;
+}
+
+/* Local Linux file systems whose mapped pages are the page cache that pwrite
+ * writes (statfs f_type): ext2/3/4, XFS, Btrfs, tmpfs, F2FS. Not FUSE (a
+ * direct-I/O open bypasses the cache), nor network file systems (NFS, SMB,
+ * 9p, Ceph: the server's copy is not the mapped one), nor anything unknown. */
+static int coherent_file_system(unsigned long type)
+{
+  switch (type) {
+  case 0xEF53UL:     /* EXT2/3/4_SUPER_MAGIC */
+  case 0x58465342UL: /* XFS_SUPER_MAGIC */
+  case 0x9123683EUL: /* BTRFS_SUPER_MAGIC */
+  case 0x01021994UL: /* TMPFS_MAGIC */
+  case 0xF2F52010UL: /* F2FS_SUPER_MAGIC */
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int pmmf__os_file_write_mapped(pmmf__handle file, uint64_t offset, const void *src,
+                               size_t length)
+{
+  int fd = (int)file;
+  unsigned long type = 0;
+  struct stat st;
+  const char *p = src;
+
+  if (offset + length > (uint64_t)INT64_MAX)
+    return PMMF_E_UNSUPPORTED;
+  if (os_fstatfs_type(fd, &type) != 0 || !coherent_file_system(type))
+    return PMMF_E_UNSUPPORTED;
+  /* Never extend: a file shrunk under the view (by another handle) is left
+   * to the copy, which faults there (PMMF_E_IO). */
+  if (os_fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size < offset + length)
+    return PMMF_E_UNSUPPORTED;
+  while (length > 0) {
+    ssize_t n = os_pwrite(fd, p, length, (off_t)offset);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return pmmf__fail(errno, PMMF_E_IO);
+    }
+    if (n == 0)
+      return pmmf__fail(EIO, PMMF_E_IO);
+    p += n;
+    offset += (uint64_t)n;
+    length -= (size_t)n;
+  }
   return PMMF_OK;
 }

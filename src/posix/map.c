@@ -151,14 +151,40 @@ static int offset_mappable(uint64_t offset)
   return 1;
 }
 
+/* Linux 5.14's MADV_POPULATE_WRITE, where the C library's headers predate it. */
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#  define MADV_POPULATE_WRITE 23
+#endif
+
+#ifdef MADV_POPULATE_WRITE
+/* Prefault a shared writable view for writing: MAP_POPULATE only read-faults
+ * a shared mapping (its page-table entries stay read-only, so every first
+ * write still takes a fault to make the page writable and dirty); the
+ * madvise call makes each page writable up front (and dirty: it is written
+ * back at the next flush, as if written, with the same bytes). Best effort,
+ * as MAP_POPULATE is: a page it cannot bring in (a full disk for a hole, a
+ * file truncated meanwhile) is left to fault later. Returns 0 when the
+ * kernel does not know the advice (before 5.14: EINVAL), so the caller falls
+ * back; asked again each time (one failed call on such kernels, against a
+ * populate's page-table walk). */
+static int populate_write(void *base, size_t length)
+{
+  return os_madvise(base, length, MADV_POPULATE_WRITE) == 0 || errno != EINVAL;
+}
+#endif
+
 int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t offset,
                       size_t length, pmmf_access access, int populate, void *fixed)
 {
   int flags = access == PMMF_ACCESS_COPY ? MAP_PRIVATE : MAP_SHARED;
+  int populate_later = 0; /* populate for writing after the mmap */
   void *base;
 
+#ifdef MADV_POPULATE_WRITE
+  populate_later = populate && access == PMMF_ACCESS_WRITE;
+#endif
 #ifdef MAP_POPULATE
-  if (populate)
+  if (populate && !populate_later)
     flags |= MAP_POPULATE;
 #endif
 #ifdef MAP_FIXED_NOREPLACE
@@ -179,6 +205,25 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
     os_munmap(base, length);
     return pmmf__fail(EEXIST, PMMF_E_ADDRESS_IN_USE);
   }
+#ifdef MADV_POPULATE_WRITE
+  /* A kernel without the advice: populate as for the other views, by mapping
+   * the same pages again over this fresh mapping (nobody else knows of it)
+   * with MAP_POPULATE. */
+  if (populate_later && !populate_write(base, length)) {
+    int again_flags = (flags | MAP_FIXED | MAP_POPULATE);
+    void *again;
+#  ifdef MAP_FIXED_NOREPLACE
+    again_flags &= ~MAP_FIXED_NOREPLACE; /* it would refuse our own mapping */
+#  endif
+    again = os_mmap(base, length, protection(access), again_flags, (int)map->handle,
+                    (off_t)offset);
+    if (again == MAP_FAILED) {
+      int err = errno;
+      os_munmap(base, length);
+      return pmmf__posix_fail(err);
+    }
+  }
+#endif
 #ifndef MAP_POPULATE
   if (populate)
     os_madvise(base, length, MADV_WILLNEED);
@@ -269,6 +314,25 @@ int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *a
   if (os_msync(addr, length, sync ? MS_SYNC : MS_ASYNC) != 0)
     return pmmf__posix_fail(errno);
   return PMMF_OK;
+}
+
+/* Linux: msync(MS_SYNC) calls vfs_fsync_range(file, start, end, 1) for each
+ * shared file mapping in the range (mm/msync.c), the call fdatasync makes
+ * (do_fsync: vfs_fsync_range(file, 0, LLONG_MAX, 1)) limited to the range:
+ * the range's data, the metadata needed to read it back (the size, the
+ * allocation) and the file's write-back error (the mapping's file is the
+ * descriptor's own open file) are all there, so an fdatasync after it would
+ * write nothing more. Views of a file opened read-only have no VM_SHARED (the
+ * kernel drops it without FMODE_WRITE), but the common layer syncs nothing
+ * for such files either. Elsewhere: msync then fdatasync (macOS: F_FULLFSYNC,
+ * as msync does not reach the disk's cache). */
+int pmmf__os_view_flush_durable(void)
+{
+#ifdef __linux__
+  return 1;
+#else
+  return 0;
+#endif
 }
 
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)

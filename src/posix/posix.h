@@ -51,6 +51,8 @@ enum pmmf__posix_call {
   POSIX_MUNLOCK,
   POSIX_HUGETLB,
   POSIX_THP_SHMEM,
+  POSIX_PWRITE,
+  POSIX_FSTATFS_TYPE,
   POSIX_CALL_COUNT
 };
 
@@ -148,6 +150,12 @@ int pmmf__posix_grow(int fd, uint64_t from, uint64_t size, int sparse, int memor
 /* Linux transparent huge pages on shmem: their size when MADV_HUGEPAGE can
  * get them (shmem_enabled not never or deny), else 0; no fault check. */
 #define os_thp_shmem() ((uint64_t (*)(void))pmmf__posix_syscalls[POSIX_THP_SHMEM].current)()
+#define os_pwrite(fd, buf, len, off) \
+  POSIX_CALL(POSIX_PWRITE, ssize_t (*)(int, const void *, size_t, off_t), -1, fd, buf, len, off)
+/* The file system type of `fd` (Linux statfs f_type) into *type; ENOSYS
+ * where the system has no such number. */
+#define os_fstatfs_type(fd, type) \
+  POSIX_CALL(POSIX_FSTATFS_TYPE, int (*)(int, unsigned long *), -1, fd, type)
 
 /* The egress point: errno becomes a status, the raw code is kept. */
 int pmmf__posix_fail(int err);

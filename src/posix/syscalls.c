@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #ifdef __linux__
 #  include <sys/sysinfo.h>
+#  include <sys/vfs.h>
 #endif
 
 /* Calls that libc may not declare everywhere are reached through wrappers. */
@@ -144,6 +145,22 @@ static uint64_t thp_shmem_call(void)
 #endif
 }
 
+static int fstatfs_type_call(int fd, unsigned long *type)
+{
+#ifdef __linux__
+  struct statfs st;
+  if (fstatfs(fd, &st) != 0)
+    return -1;
+  *type = (unsigned long)st.f_type;
+  return 0;
+#else
+  (void)fd;
+  (void)type;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 #define ENTRY(name, fn) { name, (pmmf__syscall_ptr)(fn), (pmmf__syscall_ptr)(fn) }
 
 struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
@@ -178,6 +195,8 @@ struct pmmf__syscall pmmf__posix_syscalls[POSIX_CALL_COUNT] = {
   [POSIX_MUNLOCK] = ENTRY("munlock", munlock),
   [POSIX_HUGETLB] = ENTRY("hugetlb", hugetlb_call),
   [POSIX_THP_SHMEM] = ENTRY("thp_shmem", thp_shmem_call),
+  [POSIX_PWRITE] = ENTRY("pwrite", pwrite),
+  [POSIX_FSTATFS_TYPE] = ENTRY("fstatfs", fstatfs_type_call),
 };
 
 int pmmf__posix_fault(int index)

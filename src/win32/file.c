@@ -267,6 +267,25 @@ int pmmf__os_file_adopt(pmmf__handle *out, pmmf__handle native, unsigned flags)
   return PMMF_OK;
 }
 
+/* Windows: CreateFileW says nothing of the size; GetFileSizeEx asks. */
+int pmmf__os_file_open_sized(pmmf__handle *out, const char *path_utf8, unsigned flags,
+                             int *created, uint64_t *size)
+{
+  pmmf__handle handle;
+  int status = pmmf__os_file_open(&handle, path_utf8, flags, created);
+  if (status != PMMF_OK)
+    return status;
+  status = pmmf__os_file_size(handle, size);
+  if (status != PMMF_OK) {
+    long first = pmmf__last_error_get();
+    pmmf__os_file_close(handle);
+    pmmf__last_error_set(first);
+    return status;
+  }
+  *out = handle;
+  return PMMF_OK;
+}
+
 int pmmf__os_file_close(pmmf__handle file)
 {
   if (!pmmf__w32_close_handle((HANDLE)file))
@@ -349,5 +368,40 @@ int pmmf__os_file_sync(pmmf__handle file)
 {
   if (!w32_FlushFileBuffers((HANDLE)file))
     return pmmf__w32_fail_last();
+  return PMMF_OK;
+}
+
+/* Windows keeps WriteFile and the mapped views of a local file coherent (one
+ * system cache); not those of a remote file. A remote file answers the
+ * FileRemoteProtocolInfo query (SMB and other redirectors); a local one
+ * refuses it. Anything that answers, or a size that no longer holds the
+ * range (never extend the file), leaves the copy to the caller. */
+int pmmf__os_file_write_mapped(pmmf__handle file, uint64_t offset, const void *src,
+                               size_t length)
+{
+  FILE_REMOTE_PROTOCOL_INFO remote;
+  LARGE_INTEGER size;
+  const char *p = src;
+
+  if (w32_GetFileInformationByHandleEx((HANDLE)file, FileRemoteProtocolInfo, &remote,
+                                       sizeof remote))
+    return PMMF_E_UNSUPPORTED;
+  if (!w32_GetFileSizeEx((HANDLE)file, &size) || size.QuadPart < 0 ||
+      (uint64_t)size.QuadPart < offset + length)
+    return PMMF_E_UNSUPPORTED;
+  while (length > 0) {
+    OVERLAPPED at;
+    DWORD chunk = length > 0x40000000u ? 0x40000000u : (DWORD)length, written = 0;
+    memset(&at, 0, sizeof at);
+    at.Offset = (DWORD)offset;
+    at.OffsetHigh = (DWORD)(offset >> 32);
+    if (!w32_WriteFile((HANDLE)file, p, chunk, &written, &at))
+      return pmmf__fail((long)GetLastError(), PMMF_E_IO);
+    if (written == 0)
+      return pmmf__fail(ERROR_WRITE_FAULT, PMMF_E_IO);
+    p += written;
+    offset += written;
+    length -= written;
+  }
   return PMMF_OK;
 }

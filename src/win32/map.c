@@ -272,6 +272,13 @@ int pmmf__os_view_flush(const struct pmmf__os_map *map, uint64_t offset, void *a
   }
 }
 
+/* FlushViewOfFile waits for the writes it issued but not for the disk's
+ * cache: FlushFileBuffers is still needed. */
+int pmmf__os_view_flush_durable(void)
+{
+  return 0;
+}
+
 int pmmf__os_view_protect(void *addr, size_t length, pmmf_access access)
 {
   DWORD previous;

@@ -100,7 +100,7 @@ static BOOL WINAPI query_section_call(HANDLE section, DWORD info_class, LPVOID i
 /* NtQueryObject, from ntdll.dll, looked up once like NtQuerySection. */
 typedef LONG(WINAPI *nt_query_object_fn)(HANDLE, DWORD, PVOID, ULONG, PULONG);
 static atomic_int object_state;
-static _Atomic(pmmf__syscall_ptr) nt_object_real;
+static PMMF__ATOMIC(pmmf__syscall_ptr) nt_object_real;
 
 /* The table's original NtQueryObject, with Win32 conventions. */
 static BOOL WINAPI query_object_call(HANDLE object, DWORD info_class, LPVOID info, DWORD length)
@@ -196,6 +196,9 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_GetLargePageMinimum] = ENTRY(GetLargePageMinimum, GetLargePageMinimum),
   [PMMF__W32_LookupPrivilegeValueW] = ENTRY(LookupPrivilegeValueW, LookupPrivilegeValueW),
   [PMMF__W32_AdjustTokenPrivileges] = ENTRY(AdjustTokenPrivileges, AdjustTokenPrivileges),
+  [PMMF__W32_WriteFile] = ENTRY(WriteFile, WriteFile),
+  [PMMF__W32_GetFileInformationByHandleEx] =
+    ENTRY(GetFileInformationByHandleEx, GetFileInformationByHandleEx),
 };
 
 int pmmf__w32_fault(const char *name)

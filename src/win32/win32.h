@@ -99,7 +99,9 @@ struct pmmf__w32_object_basic {
   X(GetLargePageMinimum, SIZE_T, (void))                                                       \
   X(LookupPrivilegeValueW, BOOL, (LPCWSTR, LPCWSTR, PLUID))                                    \
   X(AdjustTokenPrivileges, BOOL,                                                               \
-    (HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD))
+    (HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD))                       \
+  X(WriteFile, BOOL, (HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED))                          \
+  X(GetFileInformationByHandleEx, BOOL, (HANDLE, FILE_INFO_BY_HANDLE_CLASS, LPVOID, DWORD))
 
 /* One index and one function-pointer type per call. */
 enum pmmf__w32_call {
@@ -177,6 +179,9 @@ int pmmf__w32_fault(const char *name);
 #define w32_AdjustTokenPrivileges(...) W32_CALL(AdjustTokenPrivileges, FALSE, __VA_ARGS__)
 /* Cannot fail (0 is its answer for "none"): no fault check. */
 #define w32_GetLargePageMinimum() W32_FN(GetLargePageMinimum)()
+#define w32_WriteFile(...) W32_CALL(WriteFile, FALSE, __VA_ARGS__)
+#define w32_GetFileInformationByHandleEx(...) \
+  W32_CALL(GetFileInformationByHandleEx, FALSE, __VA_ARGS__)
 #define w32_TlsAlloc()                                                   \
   ((pmmf__fault_armed && pmmf__w32_fault("TlsAlloc")) ? TLS_OUT_OF_INDEXES \
                                                       : W32_FN(TlsAlloc)())

@@ -514,9 +514,76 @@ static void test_failed_create_spares_others(void **state) {
   free(wide);
 }
 
+/* Bulk pmmf_view_write (issue 15): from 256 KiB on, a WRITE view of a local
+ * file is written with one WriteFile at the view's file offset; a remote
+ * file (one that answers FileRemoteProtocolInfo), shorter writes and COPY
+ * views keep the copy. */
+static int writefile_calls;
+static ULONGLONG writefile_last_offset;
+static BOOL WINAPI counting_write_file(HANDLE h, LPCVOID buf, DWORD len, LPDWORD written,
+                                       LPOVERLAPPED at) {
+  writefile_calls++;
+  writefile_last_offset = at ? ((ULONGLONG)at->OffsetHigh << 32) | at->Offset : ~0ull;
+  return WriteFile(h, buf, len, written, at);
+}
+static BOOL WINAPI remote_file_info(HANDLE h, FILE_INFO_BY_HANDLE_CLASS cls, LPVOID out,
+                                    DWORD size) {
+  (void)h;
+  if (cls != FileRemoteProtocolInfo)
+    return GetFileInformationByHandleEx(h, cls, out, size);
+  memset(out, 0, size);
+  return TRUE;
+}
+
+static void test_bulk_write_uses_writefile(void **state) {
+  const char *path = support_path("bulk-writefile.bin");
+  const size_t size = 2u << 20, bulk = 1u << 20;
+  pmmf_file *f = NULL;
+  pmmf_map *m = NULL;
+  pmmf_view *v = NULL, *c = NULL;
+  unsigned char *src = malloc(bulk);
+  (void)state;
+  assert_non_null(src);
+  memset(src, 0x5D, bulk);
+  assert_int_equal(support_write_pattern(path, size, 16), 0);
+  assert_ok(pmmf_file_open(&f, path, PMMF_OPEN_WRITE));
+  assert_ok(pmmf_map_file(&m, f, 0, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&v, m, 65536 + 4097, size - 131072, PMMF_ACCESS_WRITE, 0));
+  assert_ok(pmmf_view_map(&c, m, 0, 0, PMMF_ACCESS_COPY, 0));
+  assert_ok(pmmf__os_syscall_set("WriteFile", (pmmf__syscall_ptr)counting_write_file));
+  writefile_calls = 0;
+  assert_ok(pmmf_view_write(v, 1000, src, bulk));
+  assert_int_equal(writefile_calls, 1);
+  assert_int_equal(writefile_last_offset, 65536 + 4097 + 1000);
+  assert_int_equal(support_check_byte((char *)pmmf_view_data(v) + 1000, bulk, 0x5D), -1);
+
+  writefile_calls = 0;
+  assert_ok(pmmf_view_write(v, 0, src, 256 * 1024 - 1));
+  assert_ok(pmmf_view_write(c, 0, src, bulk));
+  assert_ok(pmmf__os_syscall_set("GetFileInformationByHandleEx",
+                                 (pmmf__syscall_ptr)remote_file_info));
+  assert_ok(pmmf_view_write(v, 0, src, bulk));
+  assert_int_equal(writefile_calls, 0);
+  assert_ok(pmmf__os_syscall_set("GetFileInformationByHandleEx", NULL));
+
+  pmmf__fault_arm("WriteFile", 0, PMMF__FAULT_IO);
+  assert_status(pmmf_view_write(v, 0, src, bulk), PMMF_E_IO);
+  assert_true(pmmf__fault_fired());
+  pmmf__fault_disarm();
+
+  assert_ok(pmmf__os_syscall_set("WriteFile", NULL));
+  assert_ok(pmmf_view_unmap(v));
+  assert_ok(pmmf_view_unmap(c));
+  assert_ok(pmmf_map_close(m));
+  assert_ok(pmmf_file_close(f));
+  assert_int_equal(support_file_size(path), (int64_t)size);
+  free(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_guard_install_failures),
+      cmocka_unit_test(test_bulk_write_uses_writefile),
       cmocka_unit_test(test_granularity),
       cmocka_unit_test(test_utf8_name),
       cmocka_unit_test(test_invalid_utf8),
