@@ -789,7 +789,7 @@ static void op_map_anonymous(void)
     return;
   for (ai = 0; ai < NMAPS && anon_used[ai]; ai++)
     ;
-  if (size == 0 || (flags & ~(unsigned)PMMF_MAP_SPARSE))
+  if (size == 0 || (flags & ~(unsigned)(PMMF_MAP_SPARSE | PMMF_MAP_LARGE_PAGES)))
     predicted = PMMF_E_INVALID;
   else if (size > (uint64_t)INT64_MAX)
     predicted = PMMF_E_TOO_LARGE;

@@ -23,6 +23,10 @@
 
 #ifdef _WIN32
 #  include <windows.h>
+/* Windows 10 1703's flag; older SDKs and Wine's headers lack it. */
+#  ifndef FILE_MAP_LARGE_PAGES
+#    define FILE_MAP_LARGE_PAGES 0x20000000
+#  endif
 #else
 #  include <errno.h>
 #  include <sys/mman.h>

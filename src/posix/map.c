@@ -180,6 +180,7 @@ int pmmf__os_view_map(void **out_base, const struct pmmf__os_map *map, uint64_t 
   int populate_later = 0; /* populate for writing after the mmap */
   void *base;
 
+  (void)populate_later; /* systems with neither populate call */
 #ifdef MADV_POPULATE_WRITE
   populate_later = populate && access == PMMF_ACCESS_WRITE;
 #endif

@@ -136,6 +136,29 @@ static BOOL WINAPI query_object_call(HANDLE object, DWORD info_class, LPVOID inf
   return FALSE;
 }
 
+/* GetLargePageMinimum, from kernel32.dll, looked up once: Wine's headers
+ * (which the msvc leg compiles against) do not declare it. 0 (no large
+ * pages) where it is missing. */
+typedef SIZE_T(WINAPI *large_page_minimum_fn)(void);
+static atomic_int large_state;
+static PMMF__ATOMIC(pmmf__syscall_ptr) large_real;
+
+static SIZE_T WINAPI large_page_minimum_call(void)
+{
+  int state = atomic_load_explicit(&large_state, memory_order_acquire);
+
+  if (state == 0) {
+    HMODULE kernel32 = W32_FN(GetModuleHandleW)(L"kernel32.dll");
+    FARPROC found = kernel32 ? W32_FN(GetProcAddress)(kernel32, "GetLargePageMinimum") : NULL;
+    atomic_store_explicit(&large_real, (pmmf__syscall_ptr)found, memory_order_relaxed);
+    state = found ? 2 : 1;
+    atomic_store_explicit(&large_state, state, memory_order_release);
+  }
+  if (state != 2)
+    return 0;
+  return ((large_page_minimum_fn)atomic_load_explicit(&large_real, memory_order_relaxed))();
+}
+
 /* The casts through each call's own pointer type make the compiler check the
  * table's signature against the SDK's declaration (-Wcast-function-type). */
 #define ENTRY(name, fn)                                                  \
@@ -193,7 +216,7 @@ struct pmmf__syscall pmmf__w32_syscalls[PMMF__W32_CALL_COUNT] = {
   [PMMF__W32_NtQueryObject] = ENTRY(NtQueryObject, query_object_call),
   [PMMF__W32_VirtualLock] = ENTRY(VirtualLock, VirtualLock),
   [PMMF__W32_VirtualUnlock] = ENTRY(VirtualUnlock, VirtualUnlock),
-  [PMMF__W32_GetLargePageMinimum] = ENTRY(GetLargePageMinimum, GetLargePageMinimum),
+  [PMMF__W32_GetLargePageMinimum] = ENTRY(GetLargePageMinimum, large_page_minimum_call),
   [PMMF__W32_LookupPrivilegeValueW] = ENTRY(LookupPrivilegeValueW, LookupPrivilegeValueW),
   [PMMF__W32_AdjustTokenPrivileges] = ENTRY(AdjustTokenPrivileges, AdjustTokenPrivileges),
   [PMMF__W32_WriteFile] = ENTRY(WriteFile, WriteFile),

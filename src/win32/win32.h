@@ -28,6 +28,12 @@ struct pmmf__w32_range {
   SIZE_T bytes;
 };
 
+/* MapViewOfFile's flag for views of SEC_LARGE_PAGES sections (Windows 10
+ * 1703), which older SDKs and Wine's headers do not define. */
+#ifndef FILE_MAP_LARGE_PAGES
+#  define FILE_MAP_LARGE_PAGES 0x20000000
+#endif
+
 /* ntdll's SECTION_BASIC_INFORMATION (class 0 of NtQuerySection), which the
  * SDK does not declare: the section's allocation attributes (SEC_FILE for a
  * file-backed one, SEC_COMMIT for page-file memory) and its size. */
