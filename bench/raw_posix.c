@@ -291,13 +291,24 @@ int raw_map_whole(const char *path, uint64_t (*use)(const void *, size_t), uint6
   return 0;
 }
 
+/* What the library's SYNC flush amounts to on this OS: fdatasync, or on
+ * macOS (which has no fdatasync) F_FULLFSYNC. */
+static int data_sync(int fd)
+{
+#ifdef __APPLE__
+  return fcntl(fd, F_FULLFSYNC);
+#else
+  return fdatasync(fd);
+#endif
+}
+
 int raw_write_file_sync(const char *path, const void *data, size_t length)
 {
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   int ok;
   if (fd < 0)
     return -1;
-  ok = write(fd, data, length) == (ssize_t)length && fdatasync(fd) == 0;
+  ok = write(fd, data, length) == (ssize_t)length && data_sync(fd) == 0;
   close(fd);
   return ok ? 0 : -1;
 }
