@@ -290,7 +290,7 @@ int pmmf__map_release(pmmf_map *map)
   if (atomic_fetch_sub(&map->refs, 1) == 1) {
     status = pmmf__os_map_close(&map->os);
     if (map->file) {
-      long error = pmmf__last_error_get();
+      long error = status == PMMF_OK ? 0 : pmmf__last_error_get();
       pmmf__file_maps_leave(map->file);
       /* The last map of a closed file closes it: a failure there (close()
        * reporting a failed write-back) is this call's to report, after a

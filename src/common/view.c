@@ -93,7 +93,7 @@ int pmmf__view_open(pmmf_view *view, pmmf_map *map, uint64_t offset, size_t leng
 int pmmf__view_close(pmmf_view *view)
 {
   int status = pmmf__os_view_unmap(view->base, view->reserved ? view->reserved : view->mapped);
-  long error = pmmf__last_error_get();
+  long error = status == PMMF_OK ? 0 : pmmf__last_error_get();
   return pmmf__first_failure(status, error, pmmf__map_release(view->map));
 }
 
