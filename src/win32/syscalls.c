@@ -5,40 +5,45 @@
  * test builds can replace any call (pmmf__os_syscall_set, in the common
  * layer) or make it fail
  * (pmmf__fault_arm) without touching the code that calls it. Also the calls
- * that release even when they fail, and the run-time look-ups of
- * PrefetchVirtualMemory and of ntdll's NtQuerySection.
+ * that release even when they fail, and the run-time look-ups of calls not
+ * every system has (PrefetchVirtualMemory, GetLargePageMinimum, ntdll's
+ * NtQuerySection and NtQueryObject).
  */
 #include "win32.h"
 
-/* PrefetchVirtualMemory exists from Windows 8 on: it is looked up once, at
- * the first use, and the lookup's answer is kept (0 unknown, 1 absent, 2
- * present). Concurrent first uses store the same answer. */
-static atomic_int prefetch_state;
-static PMMF__ATOMIC(pmmf__syscall_ptr) prefetch_real;
+/* Calls that not every Windows (or Wine) has are looked up once, at their
+ * first use, and the answer is kept (0 unknown, 1 absent, 2 present).
+ * Concurrent first uses store the same answer. */
+struct late_call {
+  atomic_int state;
+  PMMF__ATOMIC(pmmf__syscall_ptr) real;
+};
 
-static pmmf__w32_PrefetchVirtualMemory_fn prefetch_resolve(void)
+static pmmf__syscall_ptr late_resolve(struct late_call *call, const wchar_t *module,
+                                      const char *name)
 {
-  int state = atomic_load_explicit(&prefetch_state, memory_order_acquire);
+  int state = atomic_load_explicit(&call->state, memory_order_acquire);
   if (state == 0) {
-    HMODULE kernel32 = W32_FN(GetModuleHandleW)(L"kernel32.dll");
-    FARPROC found =
-      kernel32 ? W32_FN(GetProcAddress)(kernel32, "PrefetchVirtualMemory") : NULL;
-    atomic_store_explicit(&prefetch_real, (pmmf__syscall_ptr)found, memory_order_relaxed);
+    HMODULE dll = W32_FN(GetModuleHandleW)(module);
+    FARPROC found = dll ? W32_FN(GetProcAddress)(dll, name) : NULL;
+    atomic_store_explicit(&call->real, (pmmf__syscall_ptr)found, memory_order_relaxed);
     state = found ? 2 : 1;
-    atomic_store_explicit(&prefetch_state, state, memory_order_release);
+    atomic_store_explicit(&call->state, state, memory_order_release);
   }
   if (state != 2)
     return NULL;
-  return (pmmf__w32_PrefetchVirtualMemory_fn)atomic_load_explicit(&prefetch_real,
-                                                                  memory_order_relaxed);
+  return atomic_load_explicit(&call->real, memory_order_relaxed);
 }
 
-/* The table's original PrefetchVirtualMemory: the real one when it exists,
- * else a failure with ERROR_CALL_NOT_IMPLEMENTED. */
+/* PrefetchVirtualMemory (Windows 8 on): the table's original is the real
+ * one when it exists, else a failure with ERROR_CALL_NOT_IMPLEMENTED. */
+static struct late_call prefetch_late;
+
 static BOOL WINAPI prefetch_call(HANDLE process, ULONG_PTR count, struct pmmf__w32_range *ranges,
                                  ULONG flags)
 {
-  pmmf__w32_PrefetchVirtualMemory_fn real = prefetch_resolve();
+  pmmf__w32_PrefetchVirtualMemory_fn real = (pmmf__w32_PrefetchVirtualMemory_fn)late_resolve(
+    &prefetch_late, L"kernel32.dll", "PrefetchVirtualMemory");
   if (!real) {
     SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
     return FALSE;
@@ -46,117 +51,69 @@ static BOOL WINAPI prefetch_call(HANDLE process, ULONG_PTR count, struct pmmf__w
   return real(process, count, ranges, flags);
 }
 
-/* NtQuerySection and RtlNtStatusToDosError, from ntdll.dll: looked up once,
- * like PrefetchVirtualMemory (0 unknown, 1 absent, 2 present). */
+/* ntdll's NtQuerySection and NtQueryObject, which the SDK does not declare,
+ * with Win32 conventions: TRUE, or FALSE and the last error from the
+ * NTSTATUS (RtlNtStatusToDosError); ERROR_CALL_NOT_IMPLEMENTED where the call
+ * is missing or the system (or an emulator) cannot answer
+ * (STATUS_NOT_IMPLEMENTED, STATUS_INVALID_INFO_CLASS). */
 typedef LONG(WINAPI *nt_query_section_fn)(HANDLE, DWORD, PVOID, SIZE_T, PSIZE_T);
+typedef LONG(WINAPI *nt_query_object_fn)(HANDLE, DWORD, PVOID, ULONG, PULONG);
 typedef ULONG(WINAPI *nt_status_to_error_fn)(LONG);
-static atomic_int ntdll_state;
-static PMMF__ATOMIC(pmmf__syscall_ptr) nt_query_real;
-static PMMF__ATOMIC(pmmf__syscall_ptr) nt_error_real;
+static struct late_call nt_section_late, nt_object_late, nt_error_late;
 
-static nt_query_section_fn ntdll_resolve(nt_status_to_error_fn *to_error)
+static BOOL nt_answer(LONG nt)
 {
-  int state = atomic_load_explicit(&ntdll_state, memory_order_acquire);
-  if (state == 0) {
-    HMODULE ntdll = W32_FN(GetModuleHandleW)(L"ntdll.dll");
-    FARPROC query = ntdll ? W32_FN(GetProcAddress)(ntdll, "NtQuerySection") : NULL;
-    FARPROC error = ntdll ? W32_FN(GetProcAddress)(ntdll, "RtlNtStatusToDosError") : NULL;
-    atomic_store_explicit(&nt_query_real, (pmmf__syscall_ptr)query, memory_order_relaxed);
-    atomic_store_explicit(&nt_error_real, (pmmf__syscall_ptr)error, memory_order_relaxed);
-    state = query ? 2 : 1;
-    atomic_store_explicit(&ntdll_state, state, memory_order_release);
+  nt_status_to_error_fn to_error;
+
+  if (nt >= 0)
+    return TRUE;
+  if ((ULONG)nt == 0xC0000002u || (ULONG)nt == 0xC0000003u) {
+    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
+    return FALSE;
   }
-  *to_error = (nt_status_to_error_fn)atomic_load_explicit(&nt_error_real, memory_order_relaxed);
-  if (state != 2)
-    return NULL;
-  return (nt_query_section_fn)atomic_load_explicit(&nt_query_real, memory_order_relaxed);
+  to_error = (nt_status_to_error_fn)late_resolve(&nt_error_late, L"ntdll.dll",
+                                                 "RtlNtStatusToDosError");
+  SetLastError(to_error ? (DWORD)to_error(nt) : ERROR_GEN_FAILURE);
+  return FALSE;
 }
 
-/* The table's original NtQuerySection: ntdll's, with Win32 conventions. */
 static BOOL WINAPI query_section_call(HANDLE section, DWORD info_class, LPVOID info,
                                       DWORD length)
 {
-  nt_status_to_error_fn to_error = NULL;
-  nt_query_section_fn query = ntdll_resolve(&to_error);
+  nt_query_section_fn query =
+    (nt_query_section_fn)late_resolve(&nt_section_late, L"ntdll.dll", "NtQuerySection");
   SIZE_T got = 0;
-  LONG nt;
 
   if (!query) {
     SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
     return FALSE;
   }
-  nt = query(section, info_class, info, length, &got);
-  if (nt >= 0)
-    return TRUE;
-  /* STATUS_NOT_IMPLEMENTED, STATUS_INVALID_INFO_CLASS: a system (or an
-   * emulator) that cannot answer. */
-  if ((ULONG)nt == 0xC0000002u || (ULONG)nt == 0xC0000003u)
-    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
-  else
-    SetLastError(to_error ? (DWORD)to_error(nt) : ERROR_GEN_FAILURE);
-  return FALSE;
+  return nt_answer(query(section, info_class, info, length, &got));
 }
 
-/* NtQueryObject, from ntdll.dll, looked up once like NtQuerySection. */
-typedef LONG(WINAPI *nt_query_object_fn)(HANDLE, DWORD, PVOID, ULONG, PULONG);
-static atomic_int object_state;
-static PMMF__ATOMIC(pmmf__syscall_ptr) nt_object_real;
-
-/* The table's original NtQueryObject, with Win32 conventions. */
 static BOOL WINAPI query_object_call(HANDLE object, DWORD info_class, LPVOID info, DWORD length)
 {
-  nt_status_to_error_fn to_error = NULL;
-  nt_query_object_fn query;
+  nt_query_object_fn query =
+    (nt_query_object_fn)late_resolve(&nt_object_late, L"ntdll.dll", "NtQueryObject");
   ULONG got = 0;
-  LONG nt;
-  int state = atomic_load_explicit(&object_state, memory_order_acquire);
 
-  (void)ntdll_resolve(&to_error);
-  if (state == 0) {
-    HMODULE ntdll = W32_FN(GetModuleHandleW)(L"ntdll.dll");
-    FARPROC found = ntdll ? W32_FN(GetProcAddress)(ntdll, "NtQueryObject") : NULL;
-    atomic_store_explicit(&nt_object_real, (pmmf__syscall_ptr)found, memory_order_relaxed);
-    state = found ? 2 : 1;
-    atomic_store_explicit(&object_state, state, memory_order_release);
-  }
-  query = state == 2 ? (nt_query_object_fn)atomic_load_explicit(&nt_object_real,
-                                                                 memory_order_relaxed)
-                     : NULL;
   if (!query) {
     SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
     return FALSE;
   }
-  nt = query(object, info_class, info, length, &got);
-  if (nt >= 0)
-    return TRUE;
-  if ((ULONG)nt == 0xC0000002u || (ULONG)nt == 0xC0000003u)
-    SetLastError(ERROR_CALL_NOT_IMPLEMENTED);
-  else
-    SetLastError(to_error ? (DWORD)to_error(nt) : ERROR_GEN_FAILURE);
-  return FALSE;
+  return nt_answer(query(object, info_class, info, length, &got));
 }
 
-/* GetLargePageMinimum, from kernel32.dll, looked up once: Wine's headers
- * (which the msvc leg compiles against) do not declare it. 0 (no large
- * pages) where it is missing. */
+/* GetLargePageMinimum: Wine's headers (which the msvc leg compiles against)
+ * do not declare it. 0 (no large pages) where it is missing. */
 typedef SIZE_T(WINAPI *large_page_minimum_fn)(void);
-static atomic_int large_state;
-static PMMF__ATOMIC(pmmf__syscall_ptr) large_real;
+static struct late_call large_late;
 
 static SIZE_T WINAPI large_page_minimum_call(void)
 {
-  int state = atomic_load_explicit(&large_state, memory_order_acquire);
-
-  if (state == 0) {
-    HMODULE kernel32 = W32_FN(GetModuleHandleW)(L"kernel32.dll");
-    FARPROC found = kernel32 ? W32_FN(GetProcAddress)(kernel32, "GetLargePageMinimum") : NULL;
-    atomic_store_explicit(&large_real, (pmmf__syscall_ptr)found, memory_order_relaxed);
-    state = found ? 2 : 1;
-    atomic_store_explicit(&large_state, state, memory_order_release);
-  }
-  if (state != 2)
-    return 0;
-  return ((large_page_minimum_fn)atomic_load_explicit(&large_real, memory_order_relaxed))();
+  large_page_minimum_fn real =
+    (large_page_minimum_fn)late_resolve(&large_late, L"kernel32.dll", "GetLargePageMinimum");
+  return real ? real() : 0;
 }
 
 /* The casts through each call's own pointer type make the compiler check the
@@ -258,7 +215,8 @@ BOOL pmmf__w32_unmap_view(void *base)
 int pmmf__w32_prefetch_available(void)
 {
   const struct pmmf__syscall *entry = &pmmf__w32_syscalls[PMMF__W32_PrefetchVirtualMemory];
-  return entry->current != entry->original || prefetch_resolve() != NULL;
+  return entry->current != entry->original ||
+         late_resolve(&prefetch_late, L"kernel32.dll", "PrefetchVirtualMemory") != NULL;
 }
 
 struct pmmf__syscall *pmmf__os_syscall_table(size_t *count)
