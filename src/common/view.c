@@ -40,6 +40,24 @@ static int view_check(const pmmf_map *map, uint64_t offset, size_t length, pmmf_
   return PMMF_OK;
 }
 
+/* Every field of a view just mapped at `base` (`mapped` bytes; `reserved`:
+ * the address-space reservation around it, or 0), which holds its map. */
+static void view_fill(pmmf_view *view, pmmf_map *map, void *base, size_t mapped,
+                      size_t reserved, size_t delta, size_t wanted, uint64_t offset,
+                      pmmf_access access)
+{
+  view->map = map;
+  view->base = base;
+  view->mapped = mapped;
+  view->reserved = reserved;
+  view->data = (char *)base + delta;
+  view->length = wanted;
+  view->offset = offset;
+  view->created = access;
+  view->current = access;
+  atomic_fetch_add(&map->refs, 1);
+}
+
 /* Map a checked range: `aligned` is the granularity-aligned offset, `delta`
  * the distance from it to the user's byte, `wanted` the user's length. */
 static int view_map_checked(pmmf_view *view, pmmf_map *map, uint64_t offset, uint64_t aligned,
@@ -62,16 +80,7 @@ static int view_map_checked(pmmf_view *view, pmmf_map *map, uint64_t offset, uin
   if (status != PMMF_OK)
     return status;
 
-  view->map = map;
-  view->base = base;
-  view->mapped = mapped;
-  view->reserved = 0;
-  view->data = (char *)base + delta;
-  view->length = wanted;
-  view->offset = offset;
-  view->created = access;
-  view->current = access;
-  atomic_fetch_add(&map->refs, 1);
+  view_fill(view, map, base, mapped, 0, delta, wanted, offset, access);
   return PMMF_OK;
 }
 
@@ -176,16 +185,7 @@ static int view_reserve_entered(pmmf_view **out, pmmf_map *map, uint64_t offset,
     pmmf__free(view);
     return status;
   }
-  view->map = map;
-  view->base = base;
-  view->mapped = delta + wanted;
-  view->reserved = total;
-  view->data = (char *)base + delta;
-  view->length = wanted;
-  view->offset = offset;
-  view->created = access;
-  view->current = access;
-  atomic_fetch_add(&map->refs, 1);
+  view_fill(view, map, base, delta + wanted, total, delta, wanted, offset, access);
   *out = view;
   return PMMF_OK;
 }
