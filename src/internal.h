@@ -382,8 +382,9 @@ struct pmmf_window {
   pmmf_view view;      /* the current view, if `mapped` */
   int mapped;
   size_t window_size;  /* the largest request */
-  size_t span;         /* the length of its views: window_size rounded up to
-                          the granularity, plus one granule, at most the map */
+  uint64_t granules;   /* the length of its views in granules: window_size
+                          rounded up, plus one granule; at most the map, as
+                          large as it is at each remap (pmmf_map_grow) */
   pmmf_access access;
 };
 

@@ -210,6 +210,37 @@ static void test_anonymous_grow(void **state) {
   assert_ok(pmmf_map_close(map));
 }
 
+/* A window opened on a small map serves requests of its whole window size
+ * once the map has grown: its views' length follows the map's size at each
+ * remap, not the size at the window's opening (before, a request longer than
+ * the old map got a pointer into a view that short: reads ran off its end). */
+static void test_window_after_growth(void **state) {
+  const char *path = support_path("grow-window.bin");
+  const uint64_t first = 4096 + 100, grown = 16 * KIB64;
+  const size_t want = (size_t)(4 * KIB64);
+  pmmf_file *file;
+  pmmf_map *map;
+  pmmf_window *window;
+  unsigned char *p;
+  (void)state;
+
+  open_mapped(path, first, 9, &file, &map);
+  assert_ok(pmmf_window_open(&window, map, want, PMMF_ACCESS_READ));
+  assert_ok(pmmf_window_get(window, 0, 100, (void **)&p)); /* a view of the small map */
+  assert_int_equal(support_check(p, 100, 0, 9), -1);
+  assert_ok(pmmf_map_grow(map, grown));
+  assert_ok(pmmf_window_get(window, 0, want, (void **)&p));
+  assert_int_equal(support_check(p, (size_t)first, 0, 9), -1);
+  assert_int_equal(support_check_byte(p + first, want - (size_t)first, 0), -1);
+  assert_ok(pmmf_window_get(window, grown - want, want, (void **)&p));
+  assert_int_equal(support_check_byte(p, want, 0), -1);
+  assert_status(pmmf_window_get(window, grown - want + 1, want, (void **)&p), PMMF_E_RANGE);
+  assert_ok(pmmf_window_close(window));
+  assert_ok(pmmf_map_close(map));
+  assert_ok(pmmf_file_close(file));
+  assert_int_equal(support_remove_file(path), 0);
+}
+
 /* Named memory: POSIX grows the shm object (another open sees the new
  * size); Windows: PMMF_E_UNSUPPORTED. */
 static void test_shared_grow(void **state) {
@@ -590,6 +621,7 @@ int main(void) {
       cmocka_unit_test(test_grow_within_larger_file),
       cmocka_unit_test(test_anonymous_grow),
       cmocka_unit_test(test_shared_grow),
+      cmocka_unit_test(test_window_after_growth),
       cmocka_unit_test(test_grow_failures_change_nothing),
       cmocka_unit_test(test_grow_beyond_file_size_limit),
       cmocka_unit_test(test_reserved_view_extends_in_place),

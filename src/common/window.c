@@ -8,10 +8,20 @@
  */
 #include "rules.h"
 
+/* The length of a window's views over a map of `map_size` bytes now:
+ * `granules` granules, never more than the map (rounded up to a granule).
+ * Counted in granules: no overflow. */
+static uint64_t window_span(uint64_t granules, uint64_t map_size)
+{
+  uint64_t granularity = pmmf__os_granularity();
+  uint64_t limit = pmmf__align_up(map_size, granularity);
+  return granules > limit / granularity ? limit : granules * granularity;
+}
+
 int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size, pmmf_access access)
 {
   uint64_t granularity = pmmf__os_granularity();
-  uint64_t granules, limit, span;
+  uint64_t granules;
   pmmf_window *window;
 
   if (!out || !map || window_size == 0 || !pmmf__access_valid(access))
@@ -19,11 +29,9 @@ int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size, pmmf_
   if (!pmmf__access_allows(map->access, access))
     return pmmf__reject(PMMF_E_ACCESS);
   /* The largest request, rounded up, plus the granule in which it may start;
-   * never more than the whole map. Counted in granules: no overflow. */
+   * never more than the whole map. */
   granules = window_size / granularity + (window_size % granularity != 0) + 1;
-  limit = pmmf__align_up(pmmf__map_size(map), granularity);
-  span = granules > limit / granularity ? limit : granules * granularity;
-  if (span > (uint64_t)SIZE_MAX)
+  if (window_span(granules, pmmf__map_size(map)) > (uint64_t)SIZE_MAX)
     return pmmf__reject(PMMF_E_TOO_LARGE);
 
   window = pmmf__malloc(sizeof *window);
@@ -32,7 +40,7 @@ int pmmf_window_open(pmmf_window **out, pmmf_map *map, size_t window_size, pmmf_
   window->map = map;
   window->mapped = 0;
   window->window_size = window_size;
-  window->span = (size_t)span;
+  window->granules = granules;
   window->access = access;
   atomic_fetch_add(&map->refs, 1);
   *out = window;
@@ -51,13 +59,14 @@ static int covers(const pmmf_window *window, uint64_t offset, size_t length)
  * granule; but when the request lies below the current view (a walk going
  * backwards), as low as the request's end allows, so that such a walk too
  * remaps about once per window. */
-static uint64_t placement(const pmmf_window *window, uint64_t offset, size_t length)
+static uint64_t placement(const pmmf_window *window, uint64_t offset, size_t length,
+                          uint64_t span)
 {
   uint64_t granularity = pmmf__os_granularity();
   uint64_t end = offset + length;
 
   if (window->mapped && offset < window->view.offset)
-    return end > window->span ? pmmf__align_up(end - window->span, granularity) : 0;
+    return end > span ? pmmf__align_up(end - span, granularity) : 0;
   return pmmf__align_down(offset, granularity);
 }
 
@@ -82,7 +91,7 @@ static int remap_in_place(pmmf_window *window, uint64_t start, size_t length, pm
 
 int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **ptr)
 {
-  uint64_t range = length, start, map_size;
+  uint64_t range = length, start, map_size, whole;
   size_t span;
   pmmf_view fresh;
   long last_error;
@@ -95,8 +104,13 @@ int pmmf_window_get(pmmf_window *window, uint64_t offset, size_t length, void **
     return pmmf__reject(PMMF_E_RANGE);
 
   if (!covers(window, offset, length)) {
-    start = placement(window, offset, length);
-    span = map_size - start < window->span ? (size_t)(map_size - start) : window->span;
+    /* The views' length from the map's size now: a map may have grown
+     * (pmmf_map_grow) since the window was opened on it. */
+    whole = window_span(window->granules, map_size);
+    if (whole > (uint64_t)SIZE_MAX)
+      return pmmf__reject(PMMF_E_TOO_LARGE);
+    start = placement(window, offset, length, whole);
+    span = map_size - start < whole ? (size_t)(map_size - start) : (size_t)whole;
     /* The new view first: if it cannot be made, the window and the pointer
      * of the previous get stay as they were. */
     last_error = pmmf__last_error_get();
