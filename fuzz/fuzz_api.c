@@ -817,6 +817,47 @@ static void op_map_anonymous(void)
   maps[mi].access = PMMF_ACCESS_WRITE;
 }
 
+/* pmmf_map_grow: WRITE maps only, never smaller; a file map's file grows to
+ * the new size unless it is already larger (extend-only), an anonymous map's
+ * memory grows with zeros. Views, windows and the file keep their bytes. */
+static void op_map_grow(void)
+{
+  int mi = pick_used(NMAPS, map_used), rc, fired, predicted;
+  uint64_t size;
+  struct map_slot *m;
+  if (mi < 0 || !maps[mi].user_open) {
+    expect_status("pmmf_map_grow(NULL)", pmmf_map_grow(NULL, 1), PMMF_E_INVALID);
+    return;
+  }
+  m = &maps[mi];
+  size = pick_size(m->size);
+  if (m->access != PMMF_ACCESS_WRITE)
+    predicted = PMMF_E_ACCESS;
+  else if (size > (uint64_t)INT64_MAX)
+    predicted = m->file < 0 ? PMMF_E_TOO_LARGE : PMMF_E_RANGE;
+  else if (pmmf_map_large_pages(m->m) == PMMF_LARGE_PAGES_RESERVED)
+    predicted = PMMF_E_UNSUPPORTED;
+  else if (size < m->size)
+    predicted = PMMF_E_RANGE;
+  else if (size > MAX_SIZE)
+    return;
+  else
+    predicted = PMMF_OK;
+  maybe_arm();
+  rc = pmmf_map_grow(m->m, size);
+  fired = disarm();
+  outcome("pmmf_map_grow", rc, predicted, fired);
+  if (rc == PMMF_OK) {
+    m->size = size;
+    if (m->b->size < size)
+      backing_resize(m->b, (size_t)size);
+  }
+  CHECK(pmmf_map_size(m->m) == m->size, "pmmf_map_size after pmmf_map_grow: %llu, expected %llu",
+        (unsigned long long)pmmf_map_size(m->m), (unsigned long long)m->size);
+  if (m->file >= 0)
+    check_file(files[m->file].path, "pmmf_map_grow");
+}
+
 static void op_map_close(void)
 {
   int mi = pick_used(NMAPS, map_used), rc, fired;
@@ -1397,7 +1438,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       op_map_file();
       break;
     case 7:
-      op_map_anonymous();
+      if (u8() % 4 == 0)
+        op_map_grow();
+      else
+        op_map_anonymous();
       break;
     case 8:
       op_map_close();
