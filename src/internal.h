@@ -301,6 +301,19 @@ struct pmmf_file {
   int embedded;        /* inside a pmmf_map_path block: freed with its view */
 };
 
+/* Alignment arithmetic, said once for the common layer and the backends
+ * (which round objects up to whole large pages or pages). */
+static inline uint64_t pmmf__align_down(uint64_t value, uint64_t alignment)
+{
+  return value - value % alignment;
+}
+
+/* Rounded up; the caller makes sure the result fits. */
+static inline uint64_t pmmf__align_up(uint64_t value, uint64_t alignment)
+{
+  return pmmf__align_down(value + alignment - 1, alignment);
+}
+
 /* file->maps while pmmf_file_resize runs its OS call. */
 #define PMMF__FILE_RESIZING (-1L)
 

@@ -40,17 +40,6 @@ static inline int pmmf__range_check(uint64_t size, uint64_t offset, uint64_t *le
   return PMMF_OK;
 }
 
-static inline uint64_t pmmf__align_down(uint64_t value, uint64_t alignment)
-{
-  return value - value % alignment;
-}
-
-/* Rounded up; the caller makes sure the result fits. */
-static inline uint64_t pmmf__align_up(uint64_t value, uint64_t alignment)
-{
-  return pmmf__align_down(value + alignment - 1, alignment);
-}
-
 /* The page-aligned span that covers [addr, addr + length) inside the OS
  * mapping that starts at `base`: pages are counted from `base`, never from
  * address 0. The two agree where mappings start on page boundaries; where the

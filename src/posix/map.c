@@ -104,7 +104,7 @@ int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sp
       (uint64_t)(size_t)page == page) {
     int fd = os_memfd_create("portmmf", MFD_CLOEXEC | MFD_HUGETLB);
     if (fd >= 0) {
-      if (pmmf__posix_grow(fd, 0, (size + page - 1) / page * page, sparse, 1) == PMMF_OK) {
+      if (pmmf__posix_grow(fd, 0, pmmf__align_up(size, page), sparse, 1) == PMMF_OK) {
         out->handle = fd;
         out->owns_handle = 1;
         out->page = (size_t)page;

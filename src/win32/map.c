@@ -148,7 +148,7 @@ int pmmf__os_map_anonymous_large(struct pmmf__os_map *out, uint64_t size, int sp
   long saved = pmmf__last_error_get();
 
   if (page && size <= (uint64_t)INT64_MAX - page) {
-    uint64_t rounded = (size + page - 1) / page * page;
+    uint64_t rounded = pmmf__align_up(size, page);
     HANDLE section = w32_CreateFileMappingW(INVALID_HANDLE_VALUE, NULL,
                                             PAGE_READWRITE | SEC_COMMIT | SEC_LARGE_PAGES,
                                             (DWORD)(rounded >> 32),

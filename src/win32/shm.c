@@ -77,7 +77,7 @@ static int section_check(uint64_t *size, const struct pmmf__os_map *section)
   /* SEC_IMAGE sections are file-backed too. */
   if (info.attributes & (SEC_FILE | SEC_IMAGE))
     return pmmf__reject(PMMF_E_ACCESS);
-  *size = ((uint64_t)info.size.QuadPart + page - 1) / page * page;
+  *size = pmmf__align_up((uint64_t)info.size.QuadPart, page);
   return PMMF_OK;
 }
 
